@@ -1,0 +1,172 @@
+"""The `rapport` command: chat, export, check, backup."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot import app as composition
+from bot.config import DEFAULT_FILE, Config, ConfigError, default_config, load_config
+from bot.console import Console, terminal_lines
+from handlers import exports
+from storage.checks import check_store
+from storage.db import StoreError
+from storage.models import Person
+from storage.store import Store
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `rapport` console script."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except (ConfigError, StoreError, UsageError) as error:
+        print(f"rapport: {error}", file=sys.stderr)
+        return 2
+
+
+class UsageError(Exception):
+    """The command line asks for something that cannot be done; the message says why."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rapport", description="Chat-first relationships.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="talk to Rapport in the terminal")
+    _common(chat)
+    chat.add_argument("--as", dest="person", help="who you are (a name from the config)")
+    chat.add_argument("--now", help="fix the clock, ISO 8601 (for demos and scripts)")
+    chat.set_defaults(func=chat_command)
+
+    export = commands.add_parser("export", help="write parties, interactions… as JSONL or CSV")
+    _common(export)
+    export.add_argument("kind", choices=exports.KINDS)
+    export.add_argument("--format", choices=exports.FORMATS, default="jsonl")
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.set_defaults(func=export_command)
+
+    check = commands.add_parser("check", help="validate the config and the store")
+    _common(check)
+    check.set_defaults(func=check_command)
+
+    backup = commands.add_parser("backup", help="a consistent copy of the store")
+    _common(backup)
+    backup.add_argument("dir", nargs="?", help="where (default: rapport-backup-<time>)")
+    backup.set_defaults(func=backup_command)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", help=f"config file (default: ${{RAPPORT_CONFIG}} or ./{DEFAULT_FILE})")
+    parser.add_argument("--data", help="store folder (overrides the config)")
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    """The config named on the command line, else $RAPPORT_CONFIG or ./rapport.toml, else none."""
+    path = args.config or os.environ.get("RAPPORT_CONFIG")
+    if not path and Path(DEFAULT_FILE).exists():
+        path = DEFAULT_FILE
+    config = load_config(path) if path else default_config()
+    if getattr(args, "data", None):
+        config = Config(**{**config.__dict__, "store_path": Path(args.data)})
+    return config
+
+
+def chat_command(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    person = _who(config, args.person)
+    clock = _clock(args.now)
+    app = composition.build(config)
+    try:
+        console = Console(app.router, person, clock)
+        interactive = sys.stdin.isatty()
+        console.run(terminal_lines() if interactive else sys.stdin, interactive)
+    finally:
+        app.close()
+    return 0
+
+
+def _who(config: Config, name: str | None) -> Person:
+    """The person at the terminal: --as, else the login's name, else the only person."""
+    people = config.team.people
+    if name:
+        person = config.team.find(name)
+        if person is None:
+            raise UsageError(f"--as {name}: not in the config's people")
+        return person
+    person = config.team.find(getpass.getuser())
+    if person is not None:
+        return person
+    if len(people) == 1:
+        return people[0]
+    names = ", ".join(p.name for p in people) or "(nobody is listed)"
+    raise UsageError(f"say who you are with --as NAME; the config lists {names}")
+
+
+def _clock(now: str | None) -> Callable[[], datetime]:
+    if not now:
+        return lambda: datetime.now(UTC)
+    try:
+        fixed = datetime.fromisoformat(now)
+    except ValueError:
+        raise UsageError(f"--now {now}: not an ISO 8601 time like 2026-11-25T10:00") from None
+    if fixed.tzinfo is None:
+        fixed = fixed.replace(tzinfo=ZoneInfo(default_config().team.timezone))
+    moment = fixed.astimezone(UTC)
+    return lambda: moment
+
+
+def _open_readonly(config: Config) -> Store:
+    if not config.store_path.exists():
+        raise UsageError(f"{config.store_path}: no store here")
+    return Store(config.store_path, readonly=True)
+
+
+def export_command(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    with _open_readonly(config) as store:
+        content = exports.render(exports.rows(store, args.kind, ZoneInfo(config.team.timezone)), args.format)
+    if args.out:
+        Path(args.out).write_text(content, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(content)
+    return 0
+
+
+def check_command(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    print(f"config: {config.source or 'none (defaults)'}: OK, {len(config.team.people)} people")
+    if not config.store_path.exists():
+        print(f"store: {config.store_path}: not created yet")
+        return 0
+    with _open_readonly(config) as store:
+        problems = check_store(store, {p.handle for p in config.team.people})
+    for line in problems:
+        print(f"store: {line}")
+    if not problems:
+        print(f"store: {config.store_path}: OK")
+    return 1 if problems else 0
+
+
+def backup_command(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    dest = Path(args.dir or f"rapport-backup-{datetime.now():%Y%m%d-%H%M%S}")
+    with _open_readonly(config) as store:
+        store.db.backup(dest)
+    print(f"backed up {config.store_path} to {dest}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

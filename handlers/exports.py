@@ -1,0 +1,140 @@
+"""The export format (a stable contract): rows per kind, written as CSV or JSON lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from storage.store import Store
+
+Row = dict[str, Any]
+KINDS = ("parties", "customers", "suppliers", "interactions", "points", "reminders", "audit")
+FORMATS = ("jsonl", "csv")
+
+
+def local_iso(iso: str | None, tz: ZoneInfo) -> str | None:
+    """A stored UTC time as ISO 8601 with the reader's offset."""
+    return datetime.fromisoformat(iso).astimezone(tz).isoformat() if iso else None
+
+
+def party_rows(store: Store, tz: ZoneInfo, role: str | None = None) -> Iterator[Row]:
+    for party in store.parties.all():
+        if role and not party.is_(role):
+            continue
+        row: Row = {
+            "id": party.id,
+            "name": party.name,
+            "aliases": list(party.aliases),
+            "roles": list(party.roles),
+            "status": party.status,
+            "customer_status": party.customer_status,
+            "supplier_status": party.supplier_status,
+            "tags": list(party.tags),
+            "category": party.category,
+            "owner": party.owner,
+            "fields": dict(party.fields),
+            "contacts": [dict(c) for c in party.contacts],
+            "points": 0,
+            "tier": None,
+            "score": None,
+            "standing": None,
+            "last_contact": local_iso(store.interactions.last_contact(party.id), tz),
+        }
+        for extend in PARTY_EXTENSIONS:
+            extend(store, party.id, row)
+        yield row
+
+
+# Areas that add their own columns to a party row (points and tier, score and standing).
+PARTY_EXTENSIONS: list[Callable[[Store, int, Row], None]] = []
+
+
+def interaction_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
+    for i in store.interactions.all():
+        party = store.parties.get(i.party_id)
+        yield {
+            "id": i.id,
+            "party": party.name if party else None,
+            "party_id": i.party_id,
+            "kind": i.kind,
+            "at": local_iso(i.at, tz),
+            "notes": i.notes,
+            "by": i.by,
+            "channel": i.channel,
+            "follow_up": local_iso(i.follow_up, tz),
+        }
+
+
+def reminder_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
+    for r in sorted(store.reminders.all(), key=lambda r: r.id):
+        party = store.parties.get(r.party_id) if r.party_id is not None else None
+        yield {
+            "id": r.id,
+            "for": r.owner,
+            "text": r.text,
+            "party": party.name if party else None,
+            "due": local_iso(r.due, tz),
+            "recurrence": r.recurrence,
+            "status": r.status,
+            "delivered_at": local_iso(r.delivered_at, tz),
+        }
+
+
+def audit_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
+    for entry_id, entry in store.audit.all():
+        yield {"id": entry_id, **entry, "at": local_iso(entry["at"], tz)}
+
+
+def ledger_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
+    for entry_id, entry in store.db.all("ledger"):
+        party = store.parties.get(entry["party_id"])
+        yield {
+            "id": entry_id,
+            "party": party.name if party else None,
+            "delta": entry["delta"],
+            "reason": entry["reason"],
+            "by": entry["by"],
+            "at": local_iso(entry["at"], tz),
+            "kind": entry["kind"],
+        }
+
+
+def rows(store: Store, kind: str, tz: ZoneInfo) -> Iterator[Row]:
+    """Every row of an export kind (see KINDS)."""
+    if kind in ("customers", "suppliers"):
+        return party_rows(store, tz, kind[:-1])
+    makers: dict[str, Callable[[Store, ZoneInfo], Iterator[Row]]] = {
+        "parties": party_rows,
+        "interactions": interaction_rows,
+        "points": ledger_rows,
+        "reminders": reminder_rows,
+        "audit": audit_rows,
+    }
+    return makers[kind](store, tz)
+
+
+def render(found: Iterator[Row], fmt: str) -> str:
+    """Rows as JSON lines, or CSV with lists joined by '; ' and dicts as JSON."""
+    if fmt == "jsonl":
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in found)
+    out = io.StringIO()
+    writer: csv.DictWriter[str] | None = None
+    for row in found:
+        if writer is None:
+            writer = csv.DictWriter(out, fieldnames=list(row))
+            writer.writeheader()
+        writer.writerow({k: _csv_value(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "; ".join(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value

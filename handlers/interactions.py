@@ -1,0 +1,222 @@
+"""Logging what happened with a party (`log`, `called`, `met`…) and reading it back (`history`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from handlers.cards import warning
+from handlers.context import Context
+from handlers.dates import parse_when, split_trailing_when
+from handlers.followups import close_follow_ups, set_follow_up
+from handlers.parsing import first_word
+from handlers.reply import Reply, Section, changed, plural, problem
+from handlers.resolve import find_party
+from handlers.verbs import Verb
+from storage.models import Interaction, Party
+
+EXAMPLE = "log call with Acme yesterday: discussed Q3 pricing, follow up next tuesday"
+KIND_WORDS = {
+    "call": "call", "called": "call", "phoned": "call", "rang": "call", "phone": "call",
+    "meeting": "meeting", "met": "meeting", "meet": "meeting",
+    "email": "email", "emailed": "email", "mailed": "email", "e-mailed": "email",
+    "message": "message", "messaged": "message", "texted": "message", "chatted": "message",
+    "visit": "visit", "visited": "visit",
+    "note": "note",
+    "order": "order", "ordered": "order",
+    "delivery": "delivery", "delivered": "delivery",
+    "complaint": "complaint", "complained": "complaint",
+    "quote": "quote", "quoted": "quote",
+    "contract": "contract", "signed": "contract",
+    "joint": "joint activity",
+}  # fmt: skip
+CONNECTORS = ("with", "from", "to", "at", "for", "on", "by")
+_NOTES_SEPARATOR = re.compile(r":(?:\s|$)|\s+(?:about|re|regarding)\s+|,\s*|\s+[-–—]\s+", re.I)
+_FOLLOW_UP = re.compile(r"(?:^|[,.;]?\s+)(?:follow[ -]?up|f/u)\s+(.+)$", re.IGNORECASE)
+MAX_NOTES = 4000
+
+
+@dataclass(frozen=True)
+class LogRequest:
+    """A log line understood: kind, who with (as typed), when, notes, and follow-up phrase."""
+
+    kind: str
+    party_text: str
+    when_text: str
+    notes: str
+    follow_up_text: str
+
+
+def parse_log(word: str, rest: str) -> LogRequest | None:
+    """Split a log line into its parts; None when no party is named."""
+    kind = KIND_WORDS.get(word)
+    if kind is None:  # `log …`: the kind is the next word, else a note
+        next_word, after = first_word(rest)
+        kind = KIND_WORDS.get(next_word)
+        rest = after if kind else rest
+        kind = kind or "note"
+    if kind == "joint activity":
+        rest = re.sub(r"^activity\b\s*", "", rest, flags=re.I)
+    head, notes = _split_notes(rest)
+    connector, after = first_word(head)
+    if connector in CONNECTORS:
+        head = after
+    notes, follow_up = _split_follow_up(notes)
+    if not head:
+        return None
+    return LogRequest(kind, head, "", notes, follow_up)
+
+
+def _split_notes(text: str) -> tuple[str, str]:
+    """Head and notes, split at the first `:`, `about`, comma or dash outside quotes."""
+    masked = re.sub(r'"[^"]*"', lambda m: "x" * len(m[0]), text)
+    match = _NOTES_SEPARATOR.search(masked)
+    if match is None:
+        return text.strip(), ""
+    return text[: match.start()].strip(), text[match.end() :].strip()
+
+
+def _split_follow_up(notes: str) -> tuple[str, str]:
+    match = _FOLLOW_UP.search(notes)
+    if match is None:
+        return notes, ""
+    return notes[: match.start()].strip(" ,.;"), match[1].strip()
+
+
+def log(ctx: Context, word: str, rest: str) -> Reply:
+    """`log <kind> with <party> <when>: <notes>, follow up <when>` and its natural variants."""
+    request = parse_log(word.lower(), rest)
+    if request is None:
+        return problem("Who was it with?", EXAMPLE)
+    if len(request.notes) > MAX_NOTES:
+        return problem(f"Those notes are too long ({len(request.notes)} characters; {MAX_NOTES} max).")
+    party_text, date_text, when = _party_and_when(ctx, request.party_text)
+    if date_text and when is None:
+        return problem(f"I couldn't read the date “{date_text}”.", EXAMPLE)
+    when = when or ctx.now
+    if when > ctx.now:
+        return problem(
+            f"{ctx.show_time(when)} is still to come: a log is for what happened.",
+            "remind me tomorrow to call Acme",
+        )
+    follow_up = None
+    if request.follow_up_text:
+        follow_up = parse_when(request.follow_up_text, ctx.dates(), "future")
+        if follow_up is None:
+            return problem(
+                f"I couldn't read the follow-up date “{request.follow_up_text}”.",
+                "…, follow up next tuesday",
+            )
+    retry = f"log {request.kind} with {{party}} {date_text}: {request.notes}"
+    if request.follow_up_text:
+        retry += f", follow up {request.follow_up_text}"
+    party = find_party(ctx, party_text, retry)
+    if isinstance(party, Reply):
+        return party
+    return _store_log(ctx, party, request, when, follow_up)
+
+
+def _party_and_when(ctx: Context, text: str) -> tuple[str, str, datetime | None]:
+    """Party, date phrase and its time in `Acme yesterday` or `"Acme, Inc" 3 Nov`."""
+    if text.startswith('"') and '"' in text[1:]:
+        name, _, date_text = text[1:].partition('"')
+        date_text = date_text.strip()
+        return name, date_text, parse_when(date_text, ctx.dates(), "past") if date_text else None
+    if ctx.store.parties.named(text):
+        return text, "", None
+    party_text, when = split_trailing_when(text, ctx.dates(), "past")
+    if not party_text or when is None:
+        return text, "", None
+    return party_text, text[len(party_text) :].strip(), when
+
+
+def _store_log(
+    ctx: Context, party: Party, request: LogRequest, when: datetime, follow_up: datetime | None
+) -> Reply:
+    interaction = Interaction(
+        id=0,
+        party_id=party.id,
+        kind=request.kind,
+        at=when.isoformat(),
+        notes=request.notes,
+        by=ctx.person.name,
+        channel=ctx.message.channel,
+        logged_at=ctx.now.isoformat(),
+        follow_up=follow_up.isoformat() if follow_up else None,
+    )
+    summary = f"Logged {request.kind} with {party.name}"
+    with ctx.store.change(ctx.actor(), summary) as change:
+        closed = close_follow_ups(ctx, change, party)
+        interaction_id = change.add("interactions", interaction)
+        reminder_id = None
+        if follow_up:
+            text = f"follow up with {party.name}" + (f": {request.notes}" if request.notes else "")
+            reminder_id = set_follow_up(ctx, change, party, follow_up, interaction_id, text)
+    lines = []
+    if request.notes:
+        lines.append(request.notes)
+    if follow_up:
+        lines.append(f"Follow-up: {ctx.show_time(follow_up)} (reminder {reminder_id})")
+    lines += [f"Closed your follow-up {r.id}: {r.text}" for r in closed]
+    if party.excluded:
+        lines.append(warning(party))
+    title = f"{summary} — {ctx.show_time(when)}."
+    return _with_sections(changed(title, change.entry_id), Section(lines=tuple(lines)))
+
+
+def _with_sections(reply: Reply, *sections: Section) -> Reply:
+    kept = tuple(s for s in sections if s.lines or s.fields)
+    return Reply(
+        title=reply.title, sections=reply.sections + kept, buttons=reply.buttons, changed=True
+    )
+
+
+def history(ctx: Context, _word: str, rest: str) -> Reply:
+    """`history <party> [since <when>]`: interactions, newest first."""
+    party_text, since = rest.strip(), None
+    match = re.search(r"\s+since\s+(.+)$", f" {party_text}", re.IGNORECASE)
+    if match:
+        since = parse_when(match[1], ctx.dates(), "past")
+        if since is None:
+            return problem(f"I couldn't read “since {match[1]}”.", "history acme since last month")
+        party_text = f" {party_text}"[: match.start()].strip()
+    suffix = f" since {match[1]}" if match else ""
+    party = find_party(ctx, party_text, "history {party}" + suffix)
+    if isinstance(party, Reply):
+        return party
+    found = ctx.store.interactions.for_party(party.id, since=since.isoformat() if since else "")
+    if not found:
+        return Reply(title=f"No interactions with {party.name}{suffix} yet.")
+    lines = tuple(
+        f"{ctx.show_time(i.at)} · {i.kind} by {i.by}" + (f": {i.notes}" if i.notes else "")
+        for i in found[:20]
+    )
+    if len(found) > 20:
+        lines += (f"and {len(found) - 20} more (export interactions for all)",)
+    title = f"{party.name}: {plural(len(found), 'interaction')}{suffix}, newest first"
+    return Reply(title=title, sections=(Section(lines=lines),))
+
+
+VERBS = (
+    Verb(
+        "log",
+        ("log", *KIND_WORDS),
+        log,
+        "record a call, meeting, delivery… with a party",
+        (
+            EXAMPLE,
+            "met GreenPack today about the recycled boxes",
+            "delivery from GreenPack on 3 Nov: 2 pallets late",
+        ),
+        "Kinds: " + ", ".join(sorted(set(KIND_WORDS.values()))) + ". The time defaults to now; "
+        "`follow up <when>` sets you a reminder.",
+    ),
+    Verb(
+        "history",
+        ("history", "interactions", "timeline"),
+        history,
+        "a party's interactions, newest first",
+        ("history acme", "history acme since last month"),
+    ),
+)

@@ -1,0 +1,257 @@
+"""Adding and changing parties: add, add contact, edit, rename, alias."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from handlers.context import Context
+from handlers.parsing import Args, quote_name, split_args, split_once
+from handlers.reply import Button, Reply, changed, problem
+from handlers.resolve import find_party
+from handlers.verbs import Verb
+from storage.models import (
+    CUSTOMER,
+    FIRST_STATUS,
+    STANDARD_FIELDS,
+    Contact,
+    Party,
+    may_change_party,
+    name_key,
+    to_doc,
+)
+
+ADD_EXAMPLE = "add customer Acme Corp #enterprise region:EU owner:@ana"
+CONTACT_EXAMPLE = "add contact Jane Doe at Acme title:CFO email:jane@acme.example"
+EDIT_EXAMPLE = 'edit Acme phone:"+49 30 1234" #priority -#enterprise'
+PARTY_KEYS = ("category", "owner", "cadence")
+CONTACT_KEYS = ("title", "email", "phone")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CADENCE = re.compile(r"^(\d{1,4})\s*(d|day|days|w|wk|week|weeks)?$", re.IGNORECASE)
+ROLE_WORDS = {"customer": CUSTOMER, "client": CUSTOMER, "supplier": "supplier", "vendor": "supplier"}
+
+
+def add(ctx: Context, _word: str, rest: str) -> Reply:
+    """`add customer|supplier <name> …` or `add contact <name> at <party> …`."""
+    kind, _, rest = rest.strip().partition(" ")
+    kind = kind.lower().rstrip("s")
+    if kind == "contact":
+        return add_contact(ctx, rest)
+    role = ROLE_WORDS.get(kind)
+    if role is None:
+        return problem("Add what? A customer, a supplier or a contact.", ADD_EXAMPLE)
+    args = split_args(rest)
+    if not args.text:
+        return problem(f"What is the {role} called?", ADD_EXAMPLE)
+    existing = ctx.store.parties.named(args.text)
+    if existing:
+        return _add_role(ctx, existing[0], role, args)
+    values = _party_values(ctx, args)
+    if isinstance(values, Reply):
+        return values
+    party = Party(
+        id=0,
+        name=args.text,
+        roles=(role,),
+        **{f"{role}_status": FIRST_STATUS[role]},
+        tags=tuple(dict.fromkeys(args.add_tags)),
+        created_at=ctx.now.isoformat(),
+        created_by=ctx.person.name,
+        **values,
+    )
+    with ctx.store.change(ctx.actor(), f"Added {role} {party.name}") as change:
+        party_id = change.add("parties", party)
+    return changed(f"Added {role} {party.name} (#{party_id}).", change.entry_id, show_button(party.name))
+
+
+def _add_role(ctx: Context, party: Party, role: str, args: Args) -> Reply:
+    if party.is_(role):
+        return problem(
+            f"{party.name} is already a {role} (#{party.id}).", f"show {quote_name(party.name)}"
+        )
+    values = _party_values(ctx, args)
+    if isinstance(values, Reply):
+        return values
+    updated = _merge(party.with_role(role), values, args)
+    with ctx.store.change(ctx.actor(), f"Made {party.name} a {role}") as change:
+        change.save("parties", updated)
+    return changed(f"{party.name} is now a {role} too ({updated.status}).", change.entry_id)
+
+
+def _party_values(ctx: Context, args: Args) -> dict[str, object] | Reply:
+    """The party attributes a command's `key:value` fields set, checked; or the problem."""
+    values: dict[str, object] = {}
+    fields: dict[str, str] = {}
+    for key, value in args.fields.items():
+        if key == "owner":
+            person = ctx.team.find(value)
+            if person is None and value not in ("", "-"):
+                return problem(f"I don't know anyone called {value}.", "owner:@ana")
+            values["owner"] = person.name if person else ""
+        elif key == "cadence":
+            days = parse_cadence(value)
+            if days is None:
+                return problem(f"I can't read the cadence “{value}”.", "cadence:30d")
+            values["cadence_days"] = days or None
+        elif key == "category":
+            values["category"] = "" if value == "-" else value
+        elif key == "email" and value != "-" and not _EMAIL.match(value):
+            return problem(f"“{value}” doesn't look like an e-mail address.", "email:jane@acme.example")
+        else:
+            fields[key] = value
+    values["fields"] = fields
+    return values
+
+
+def parse_cadence(text: str) -> int | None:
+    """'30d', '2w', '14' → days; '0' or '-' → 0 (no cadence); otherwise None."""
+    if text.strip() in ("-", "none", "off"):
+        return 0
+    match = _CADENCE.match(text.strip())
+    if match is None:
+        return None
+    days = int(match[1])
+    return days * 7 if (match[2] or "d").lower().startswith("w") else days
+
+
+def _merge(party: Party, values: dict[str, object], args: Args) -> Party:
+    """The party with the new values, fields merged (`key:-` removes), tags added and dropped."""
+    fields = dict(party.fields)
+    for key, value in dict(values.pop("fields", {})).items():  # type: ignore[call-overload]
+        if value == "-":
+            fields.pop(key, None)
+        else:
+            fields[key] = value
+    tags = [t for t in party.tags if t not in args.drop_tags]
+    tags += [t for t in args.add_tags if t not in tags]
+    return replace(party, fields=fields, tags=tuple(tags), **values)  # type: ignore[arg-type]
+
+
+def edit(ctx: Context, _word: str, rest: str) -> Reply:
+    """`edit <party> key:value #tag -#tag`."""
+    args = split_args(rest)
+    if not (args.fields or args.add_tags or args.drop_tags):
+        return problem("What should I change?", EDIT_EXAMPLE)
+    party = find_party(ctx, args.text, "edit {party} " + args.options())
+    if isinstance(party, Reply):
+        return party
+    if not may_change_party(ctx.person, party):
+        return not_yours(party)
+    values = _party_values(ctx, args)
+    if isinstance(values, Reply):
+        return values
+    updated = _merge(party, values, args)
+    if updated == party:
+        return Reply(title=f"Nothing to change on {party.name}.")
+    with ctx.store.change(ctx.actor(), f"Edited {party.name}") as change:
+        change.save("parties", updated)
+    return changed(f"Updated {party.name}: {describe_changes(party, updated)}.", change.entry_id)
+
+
+def describe_changes(before: Party, after: Party) -> str:
+    """What an edit changed, in a few words."""
+    parts = []
+    old, new = to_doc(before), to_doc(after)
+    for key in ("owner", "category", "cadence_days"):
+        if old[key] != new[key]:
+            parts.append(f"{key.replace('_days', '')} {new[key] or '(none)'}")
+    for key in sorted(set(old["fields"]) | set(new["fields"])):
+        if old["fields"].get(key) != new["fields"].get(key):
+            parts.append(f"{key} {new['fields'].get(key, '(removed)')}")
+    parts += [f"+#{t}" for t in after.tags if t not in before.tags]
+    parts += [f"-#{t}" for t in before.tags if t not in after.tags]
+    return ", ".join(parts)
+
+
+def rename(ctx: Context, _word: str, rest: str) -> Reply:
+    """`rename <party> to <new name>`."""
+    parts = split_once(rest, "to")
+    if parts is None or not all(parts):
+        return problem("Rename which party to what?", "rename Acme to Acme Corporation")
+    old_text, new_name = (p.strip("\"'") for p in parts)
+    party = find_party(ctx, old_text, "rename {party} to " + quote_name(new_name))
+    if isinstance(party, Reply):
+        return party
+    if not may_change_party(ctx.person, party):
+        return not_yours(party)
+    clash = [p for p in ctx.store.parties.named(new_name) if p.id != party.id]
+    if clash:
+        return problem(f"{clash[0].name} (#{clash[0].id}) already has that name.")
+    aliases = tuple(a for a in party.aliases if name_key(a) != name_key(new_name))
+    updated = replace(party, name=new_name, aliases=(*aliases, party.name))
+    with ctx.store.change(ctx.actor(), f"Renamed {party.name} to {new_name}") as change:
+        change.save("parties", updated)
+    return changed(f"Renamed {party.name} to {new_name} (the old name still finds it).", change.entry_id)
+
+
+def alias(ctx: Context, _word: str, rest: str) -> Reply:
+    """`alias <party> as <other name>`."""
+    parts = split_once(rest, "as")
+    if parts is None or not all(parts):
+        return problem("Which party, and what other name?", "alias Acme as ACME")
+    text, new_alias = (p.strip("\"'") for p in parts)
+    party = find_party(ctx, text, "alias {party} as " + quote_name(new_alias))
+    if isinstance(party, Reply):
+        return party
+    if not may_change_party(ctx.person, party):
+        return not_yours(party)
+    taken = [p for p in ctx.store.parties.named(new_alias) if p.id != party.id]
+    if taken:
+        return problem(f"“{new_alias}” already names {taken[0].name} (#{taken[0].id}).")
+    if name_key(new_alias) in map(name_key, party.names):
+        return Reply(title=f"{party.name} is already known as {new_alias}.")
+    updated = replace(party, aliases=(*party.aliases, new_alias))
+    with ctx.store.change(ctx.actor(), f"Added alias {new_alias} to {party.name}") as change:
+        change.save("parties", updated)
+    return changed(f"{party.name} is now also found as {new_alias}.", change.entry_id)
+
+
+def add_contact(ctx: Context, rest: str) -> Reply:
+    """`add contact <name> at <party> title:… email:… phone:…`."""
+    parts = split_once(rest, "at|of|to|for")
+    if parts is None or not all(parts):
+        return problem("Add which contact to which party?", CONTACT_EXAMPLE)
+    name, tail = parts
+    args = split_args(tail)
+    unknown = sorted(set(args.fields) - set(CONTACT_KEYS))
+    if unknown:
+        return problem(f"A contact has no “{unknown[0]}”; use title, email or phone.", CONTACT_EXAMPLE)
+    email = args.fields.get("email", "")
+    if email and not _EMAIL.match(email):
+        return problem(f"“{email}” doesn't look like an e-mail address.", CONTACT_EXAMPLE)
+    command = f"add contact {quote_name(name)} at {{party}} " + args.options()
+    party = find_party(ctx, args.text, command)
+    if isinstance(party, Reply):
+        return party
+    contact = Contact(name=name.strip("\"'"), **args.fields)
+    others = tuple(c for c in party.contacts if name_key(c["name"]) != name_key(contact.name))
+    updated = replace(party, contacts=(*others, to_doc(contact)))
+    with ctx.store.change(ctx.actor(), f"Added contact {contact.name} at {party.name}") as change:
+        change.save("parties", updated)
+    verb = "Updated" if len(others) < len(party.contacts) else "Added"
+    return changed(f"{verb} contact {contact.name} at {party.name}.", change.entry_id)
+
+
+def not_yours(party: Party) -> Reply:
+    owner = party.owner or "its owner"
+    return problem(f"Only {owner} or a manager can change {party.name}.")
+
+
+def show_button(name: str) -> tuple[Button, ...]:
+    return (Button(label="Show", command=f"show {quote_name(name)}"),)
+
+
+VERBS = (
+    Verb(
+        "add",
+        ("add", "new", "create"),
+        add,
+        "add a customer, a supplier, or a contact person",
+        (ADD_EXAMPLE, 'add supplier "Green Pack, Ltd" #eco category:packaging', CONTACT_EXAMPLE),
+        "Fields: email, phone, website, region, category, owner:@name, cadence:30d, any key:value.",
+    ),
+    Verb("edit", ("edit", "update", "set"), edit, "change fields and tags", (EDIT_EXAMPLE,),
+         "key:- removes a field; -#tag removes a tag."),
+    Verb("rename", ("rename",), rename, "rename a party", ("rename Acme to Acme Corporation",)),
+    Verb("alias", ("alias",), alias, "another name a party is found by", ("alias Acme as ACME",)),
+)

@@ -1,0 +1,87 @@
+"""The platform-neutral message that comes in and reply that goes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storage.models import Person
+
+
+@dataclass(frozen=True)
+class Message:
+    """A person said `text` on `channel` at `now`; `message_id` identifies platform retries."""
+
+    person: Person
+    text: str
+    channel: str
+    now: datetime
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice the reader can press; pressing it sends `command` as the same person."""
+
+    label: str
+    command: str
+    style: str = ""  # "", "primary" or "danger"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block of the reply: an optional heading, lines of text, and label/value fields."""
+
+    title: str = ""
+    lines: tuple[str, ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot answers. All strings are plain text: each adapter escapes and styles them."""
+
+    title: str
+    sections: tuple[Section, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    ok: bool = True
+    changed: bool = False
+    file: tuple[str, str] | None = None  # (file name, content) for exports
+    notices: tuple[Notice, ...] = field(default=())
+
+    def plain(self) -> str:
+        """The reply as plain text lines, as the terminal shows it."""
+        out = [self.title]
+        for section in self.sections:
+            if section.title:
+                out.append(f"{section.title}:")
+            out.extend(f"  {label}: {value}" for label, value in section.fields)
+            out.extend(f"  {line}" for line in section.lines)
+        return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for somebody else of the team, delivered through the notifier."""
+
+    to: str
+    reply: Reply
+
+
+def problem(text: str, example: str = "") -> Reply:
+    """A short friendly answer to input that was not understood; nothing was stored."""
+    sections = (Section(lines=(f"Try: {example}",)),) if example else ()
+    return Reply(title=text, sections=sections, ok=False)
+
+
+def changed(title: str, entry_id: int | None, buttons: tuple[Button, ...] = ()) -> Reply:
+    """A reply for a stored change: it carries an Undo button for exactly that change."""
+    undo = Button(label="Undo", command=f"undo {entry_id}", style="danger")
+    return Reply(title=title, buttons=(*buttons, undo), changed=True)
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """'1 party', '3 parties'."""
+    if count == 1:
+        return f"1 {word}"
+    return f"{count} {many or (word[:-1] + 'ies' if word.endswith('y') else word + 's')}"

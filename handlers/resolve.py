@@ -1,0 +1,86 @@
+"""Which party a person means: exact name, alias, unique prefix, or fuzzily — never a silent guess."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from handlers.context import Context
+from handlers.parsing import party_id_ref, quote_name
+from handlers.reply import Button, Reply, Section, problem
+from storage.models import Party
+from storage.parties import PartyRepository
+
+FUZZY_CUTOFF = 75
+MAX_CHOICES = 5
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The party found, or the candidates to ask about (empty: nothing like it)."""
+
+    party: Party | None
+    candidates: tuple[Party, ...] = ()
+
+
+def resolve(parties: PartyRepository, text: str) -> Resolution:
+    """Exact name or alias, then `#id`, then a unique prefix; otherwise the candidates."""
+    text = text.strip().strip("\"'")
+    if not text:
+        return Resolution(None)
+    party_id = party_id_ref(text)
+    if party_id is not None:
+        return Resolution(parties.get(party_id))
+    for found in (parties.named(text), parties.with_prefix(text)):
+        if len(found) == 1:
+            return Resolution(found[0])
+        if found:
+            return Resolution(None, tuple(found[:MAX_CHOICES]))
+    return Resolution(None, tuple(closest(parties, text)))
+
+
+def closest(parties: PartyRepository, text: str, limit: int = 3) -> list[Party]:
+    """Parties whose names look like `text`, best first."""
+    keys = parties.name_keys()
+    matches = process.extract(
+        text.casefold(), list(keys), scorer=fuzz.WRatio, limit=limit * 2, score_cutoff=FUZZY_CUTOFF
+    )
+    seen: dict[int, Party] = {}
+    for key, _score, _index in matches:
+        for party_id in sorted(keys[key]):
+            party = parties.get(party_id)
+            if party is not None:
+                seen.setdefault(party_id, party)
+    return list(seen.values())[:limit]
+
+
+def ask_which(resolution: Resolution, text: str, command_for: str) -> Reply:
+    """Ask which party was meant; each button re-sends the command with `#id` in its place.
+
+    `command_for` is the command with `{party}` where the party reference stands.
+    """
+    if not resolution.candidates:
+        return Reply(
+            title=f"I don't know a party called “{text}”.",
+            sections=(Section(lines=("Add it with: add customer <name> (or add supplier …)",)),),
+            ok=False,
+        )
+    buttons = tuple(
+        Button(label=party.name, command=command_for.format(party=f"#{party.id}"))
+        for party in resolution.candidates
+    )
+    question = (
+        f"Which party do you mean by “{text}”?"
+        if len(buttons) > 1
+        else f"I don't know “{text}”. Did you mean {quote_name(buttons[0].label)}?"
+    )
+    return Reply(title=question, buttons=buttons, ok=False)
+
+
+def find_party(ctx: Context, text: str, command_for: str) -> Party | Reply:
+    """The party `text` names, or the reply that asks which one (or says there is none)."""
+    if not text:
+        return problem("Which party?", "show Acme")
+    found = resolve(ctx.store.parties, text)
+    return found.party if found.party else ask_which(found, text, command_for)

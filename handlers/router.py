@@ -1,0 +1,94 @@
+"""The verb table: picks the verb of a message, runs it under the store's lock, never crashes."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+
+from handlers import admin, cards, interactions, parties, search
+from handlers.context import Context, Team
+from handlers.reply import Message, Reply, Section, problem
+from handlers.verbs import Verb
+from storage.db import StoreError
+from storage.store import AlreadyProcessed, Store
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 8000
+
+AREAS = (parties, cards, search, interactions, admin)
+
+
+def _help(ctx: Context, _word: str, rest: str) -> Reply:
+    """`help [verb]`: the verbs, or one verb's details and examples."""
+    return help_reply(rest.strip().lower())
+
+
+HELP = Verb("help", ("help", "?", "start", "commands"), _help, "this list", ("help", "help log"))
+VERBS: tuple[Verb, ...] = (*(v for area in AREAS for v in area.VERBS), HELP)
+_BY_WORD = {word: verb for verb in VERBS for word in verb.words}
+
+
+def help_reply(topic: str = "") -> Reply:
+    """Help generated from the verb table."""
+    verb = _BY_WORD.get(topic.split()[0]) if topic else None
+    if verb is not None:
+        lines = tuple(verb.examples) + ((verb.details,) if verb.details else ())
+        return Reply(title=f"{verb.name}: {verb.summary}", sections=(Section(lines=lines),))
+    lines = tuple(f"{v.name} — {v.summary}" for v in VERBS)
+    return Reply(
+        title="Here is what I understand (help <verb> for examples):",
+        sections=(Section(lines=lines),),
+    )
+
+
+def verb_for(text: str) -> tuple[Verb | None, str, str]:
+    """The verb a line starts with, the word as typed, and the rest."""
+    word, _, rest = text.partition(" ")
+    word = word.lower().lstrip("/").split("@", 1)[0]  # Telegram's /log@RapportBot
+    return _BY_WORD.get(word), word, rest.strip()
+
+
+class Router:
+    """Answers messages for one store and one team."""
+
+    def __init__(self, store: Store, team: Team) -> None:
+        self.store = store
+        self.team = team
+
+    def handle(self, message: Message) -> Reply:
+        """A reply for every message: understood, refused, or a friendly problem; never a crash."""
+        text = _clean(message.text)
+        if not text:
+            return help_reply()
+        if len(text) > MAX_TEXT:
+            return problem(f"That message is too long ({len(text)} characters); please shorten it.")
+        verb, word, rest = verb_for(text)
+        if verb is None:
+            return _unknown(word)
+        ctx = Context(self.store, self.team, message)
+        try:
+            with self.store.lock:
+                return verb.run(ctx, word, rest)
+        except AlreadyProcessed as done:
+            return Reply(title=f"Already done: {done.entry.get('summary', 'that change')}.")
+        except StoreError as error:
+            log.error("store refused a change: %s", error)
+            return Reply(title="I couldn't save that, so nothing was stored. Try again.", ok=False)
+        except Exception:
+            log.exception("%s failed on %r", verb.name, text[:200])
+            return Reply(title="Sorry, something went wrong; nothing was stored.", ok=False)
+
+
+def _clean(text: str) -> str:
+    """One line of text: control characters dropped, spaces folded."""
+    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", text)
+    return " ".join(text.split())
+
+
+def _unknown(word: str) -> Reply:
+    close = difflib.get_close_matches(word, list(_BY_WORD), n=1, cutoff=0.7)
+    if close:
+        verb = _BY_WORD[close[0]]
+        return problem(f"I don't know “{word}”. Did you mean {verb.name}?", verb.usage)
+    return problem(f"I don't understand “{word}”.", "help")

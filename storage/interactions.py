@@ -1,0 +1,67 @@
+"""Where interactions are kept, indexed by party and by time of last contact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from storage.db import Database
+from storage.models import Interaction, from_doc
+
+COLLECTION = "interactions"
+
+
+class InteractionRepository:
+    """Interactions on the engine, with each party's interaction ids kept in memory."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._by_party: dict[int, set[int]] = {}
+        self._last_contact: dict[int, str] = {}
+        db.on_change(COLLECTION, self._apply)
+
+    def _apply(self, _coll: str, doc_id: int, before: Any, after: Any) -> None:
+        if before is not None:
+            party_id = before["party_id"]
+            self._by_party.get(party_id, set()).discard(doc_id)
+            if self._last_contact.get(party_id) == before["at"]:
+                self._recompute_last_contact(party_id)
+        if after is not None:
+            party_id = after["party_id"]
+            self._by_party.setdefault(party_id, set()).add(doc_id)
+            if after["at"] > self._last_contact.get(party_id, ""):
+                self._last_contact[party_id] = after["at"]
+
+    def _recompute_last_contact(self, party_id: int) -> None:
+        times = [self._doc(i)["at"] for i in self._by_party.get(party_id, ())]
+        if times:
+            self._last_contact[party_id] = max(times)
+        else:
+            self._last_contact.pop(party_id, None)
+
+    def _doc(self, doc_id: int) -> dict[str, Any]:
+        doc = self._db.get(COLLECTION, doc_id)
+        assert doc is not None, f"interaction {doc_id} indexed but missing"
+        return doc
+
+    def get(self, interaction_id: int) -> Interaction | None:
+        doc = self._db.get(COLLECTION, interaction_id)
+        return None if doc is None else from_doc(Interaction, interaction_id, doc)
+
+    def for_party(self, party_id: int, since: str = "", limit: int | None = None) -> list[Interaction]:
+        """The party's interactions at or after `since` (UTC ISO), newest first."""
+        ids = self._by_party.get(party_id, set())
+        docs = [(i, self._doc(i)) for i in ids]
+        docs = [(i, d) for i, d in docs if d["at"] >= since]
+        docs.sort(key=lambda pair: (pair[1]["at"], pair[0]), reverse=True)
+        return [from_doc(Interaction, i, d) for i, d in docs[:limit]]
+
+    def count_for(self, party_id: int) -> int:
+        return len(self._by_party.get(party_id, ()))
+
+    def last_contact(self, party_id: int) -> str | None:
+        return self._last_contact.get(party_id)
+
+    def all(self) -> Iterator[Interaction]:
+        for doc_id, doc in self._db.all(COLLECTION):
+            yield from_doc(Interaction, doc_id, doc)

@@ -1,0 +1,204 @@
+"""The documents Rapport keeps, as frozen dataclasses, and the pure rules about them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, TypeVar
+
+CUSTOMER, SUPPLIER = "customer", "supplier"
+ROLES = (CUSTOMER, SUPPLIER)
+CUSTOMER_STATUSES = ("prospect", "active", "inactive")
+SUPPLIER_STATUSES = ("onboarding", "approved", "preferred", "probation", "excluded")
+FIRST_STATUS = {CUSTOMER: "prospect", SUPPLIER: "onboarding"}
+STANDARD_FIELDS = ("email", "phone", "website", "region")
+INTERACTION_KINDS = (
+    "call",
+    "meeting",
+    "email",
+    "message",
+    "visit",
+    "note",
+    "order",
+    "delivery",
+    "complaint",
+    "quote",
+    "contract",
+    "joint activity",
+)
+PERSON_ROLES = ("rep", "buyer", "manager", "admin")
+CHANNELS = ("slack", "telegram", "terminal")
+
+T = TypeVar("T")
+
+
+def to_doc(obj: Any) -> dict[str, Any]:
+    """A dataclass as a JSON-ready document (tuples become lists, the id is left out)."""
+    doc = asdict(obj)
+    doc.pop("id", None)
+    return doc
+
+
+def from_doc(cls: type[T], doc_id: int, doc: dict[str, Any]) -> T:
+    """Rebuild a dataclass from a stored document, ignoring unknown keys from newer versions."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    values = {k: _tuplify(v) for k, v in doc.items() if k in names}
+    return cls(id=doc_id, **values)
+
+
+def _tuplify(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tuplify(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    title: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    role: str
+    status: str
+    reason: str
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Party:
+    id: int
+    name: str
+    roles: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    customer_status: str | None = None
+    supplier_status: str | None = None
+    tags: tuple[str, ...] = ()
+    category: str = ""
+    owner: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    contacts: tuple[dict[str, str], ...] = ()
+    status_history: tuple[dict[str, str], ...] = ()
+    cadence_days: int | None = None
+    created_at: str = ""
+    created_by: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    def is_(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def excluded(self) -> bool:
+        return self.supplier_status == "excluded"
+
+    def status_of(self, role: str) -> str | None:
+        return self.customer_status if role == CUSTOMER else self.supplier_status
+
+    @property
+    def status(self) -> str:
+        """One word per role, customer first: 'active' or 'active, approved'."""
+        return ", ".join(s for s in (self.customer_status, self.supplier_status) if s)
+
+    def with_role(self, role: str) -> Party:
+        """This party with one more role, starting at that role's first status."""
+        if role in self.roles:
+            return self
+        roles = tuple(r for r in ROLES if r in self.roles or r == role)
+        key = "customer_status" if role == CUSTOMER else "supplier_status"
+        return replace(self, roles=roles, **{key: FIRST_STATUS[role]})
+
+
+@dataclass(frozen=True)
+class Interaction:
+    id: int
+    party_id: int
+    kind: str
+    at: str
+    notes: str
+    by: str
+    channel: str
+    logged_at: str
+    follow_up: str | None = None
+    reminder_id: int | None = None
+
+
+def statuses_for(role: str) -> tuple[str, ...]:
+    return CUSTOMER_STATUSES if role == CUSTOMER else SUPPLIER_STATUSES
+
+
+def normalise_tag(tag: str) -> str:
+    return tag.lstrip("#").strip().lower()
+
+
+def name_key(name: str) -> str:
+    """How names are compared: case, spacing and surrounding punctuation ignored."""
+    return " ".join(name.casefold().replace(",", " ").replace(".", " ").split())
+
+
+@dataclass(frozen=True)
+class Person:
+    """Somebody of the team, as the config lists them."""
+
+    name: str
+    role: str = "rep"
+    timezone: str = "UTC"
+    slack: str = ""
+    telegram: int | None = None
+    manager: str = ""
+    notify: str = ""
+
+    @property
+    def handle(self) -> str:
+        return self.name.casefold()
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in ("manager", "admin")
+
+
+@dataclass(frozen=True)
+class Reward:
+    name: str
+    cost: int
+    for_role: str = "any"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The business rules the config sets: limits, tiers, rewards, scorecard, reminders."""
+
+    award_limit: int = 100
+    tiers: tuple[tuple[str, int], ...] = (
+        ("bronze", 0),
+        ("silver", 500),
+        ("gold", 2000),
+        ("platinum", 5000),
+    )
+    rewards: tuple[Reward, ...] = ()
+    auto_points: tuple[tuple[str, int], ...] = ()
+    scorecard_weights: tuple[tuple[str, float], ...] = (
+        ("quality", 0.3),
+        ("delivery", 0.3),
+        ("price", 0.2),
+        ("communication", 0.1),
+        ("sustainability", 0.1),
+    )
+    scorecard_period_days: int = 180
+    digest_time: str = "08:30"
+    escalate_after_days: int = 2
+    tag_cadences: tuple[tuple[str, int], ...] = ()
+
+
+def may_change_party(person: Person, party: Party) -> bool:
+    """Reps and buyers change what they own or log; managers and admins change anything."""
+    return person.is_manager or not party.owner or party.owner.casefold() == person.handle
+
+
+def needs_manager_for_status(status: str) -> bool:
+    return status in ("probation", "excluded")

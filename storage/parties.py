@@ -1,0 +1,61 @@
+"""Where parties are kept, with in-memory indexes by id, name and alias."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from storage.db import Database
+from storage.models import Party, from_doc, name_key
+
+COLLECTION = "parties"
+
+
+class PartyRepository:
+    """Every party in memory as a frozen `Party`, indexed by name and alias keys."""
+
+    def __init__(self, db: Database) -> None:
+        self._parties: dict[int, Party] = {}
+        self._by_key: dict[str, set[int]] = {}
+        db.on_change(COLLECTION, self._apply)
+
+    def _apply(self, _coll: str, doc_id: int, before: Any, after: Any) -> None:
+        old = self._parties.pop(doc_id, None)
+        if old is not None:
+            for key in map(name_key, old.names):
+                self._by_key.get(key, set()).discard(doc_id)
+        if after is not None:
+            party = from_doc(Party, doc_id, after)
+            self._parties[doc_id] = party
+            for key in map(name_key, party.names):
+                self._by_key.setdefault(key, set()).add(doc_id)
+
+    def get(self, party_id: int) -> Party | None:
+        return self._parties.get(party_id)
+
+    def all(self) -> Iterator[Party]:
+        return iter(list(self._parties.values()))
+
+    def count(self) -> int:
+        return len(self._parties)
+
+    def named(self, text: str) -> list[Party]:
+        """Parties whose name or alias is exactly `text` (case and spacing ignored)."""
+        return [self._parties[i] for i in sorted(self._by_key.get(name_key(text), ()))]
+
+    def with_prefix(self, text: str) -> list[Party]:
+        """Parties with a name or alias, or a word of one, starting with `text`."""
+        prefix = name_key(text)
+        if not prefix:
+            return []
+        ids = {
+            i
+            for key, ids in self._by_key.items()
+            if key.startswith(prefix) or f" {prefix}" in f" {key}"
+            for i in ids
+        }
+        return [self._parties[i] for i in sorted(ids)]
+
+    def name_keys(self) -> dict[str, set[int]]:
+        """Every name and alias key with its parties, for fuzzy matching."""
+        return self._by_key
