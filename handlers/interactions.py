@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from handlers.cards import warning
 from handlers.context import Context
-from handlers.dates import parse_when, split_trailing_when
+from handlers.dates import parse_when, split_leading_when, split_trailing_when
 from handlers.followups import close_follow_ups, set_follow_up
 from handlers.parsing import first_word
 from handlers.reply import Reply, Section, changed, plural, problem
@@ -90,11 +90,11 @@ def log(ctx: Context, word: str, rest: str) -> Reply:
     if request is None:
         return problem("Who was it with?", EXAMPLE)
     if len(request.notes) > MAX_NOTES:
-        return problem(f"Those notes are too long ({len(request.notes)} characters; {MAX_NOTES} max).")
-    party_text, date_text, when = _party_and_when(ctx, request.party_text)
-    if date_text and when is None:
-        return problem(f"I couldn't read the date “{date_text}”.", EXAMPLE)
-    when = when or ctx.now
+        return problem(
+            f"Those notes are too long ({len(request.notes)} characters; {MAX_NOTES} max)."
+        )
+    head = read_head(ctx, request.party_text)
+    when = head.when or ctx.now
     if when > ctx.now:
         return problem(
             f"{ctx.show_time(when)} is still to come: a log is for what happened.",
@@ -108,27 +108,55 @@ def log(ctx: Context, word: str, rest: str) -> Reply:
                 f"I couldn't read the follow-up date “{request.follow_up_text}”.",
                 "…, follow up next tuesday",
             )
-    retry = f"log {request.kind} with {{party}} {date_text}: {request.notes}"
+    notes = " — ".join(n for n in (head.notes, request.notes) if n)
+    retry = f"log {request.kind} with {{party}} {head.date_text}: {notes}"
     if request.follow_up_text:
         retry += f", follow up {request.follow_up_text}"
-    party = find_party(ctx, party_text, retry)
+    party = find_party(ctx, head.party_text, retry)
     if isinstance(party, Reply):
         return party
-    return _store_log(ctx, party, request, when, follow_up)
+    return _store_log(ctx, party, replace(request, notes=notes), when, follow_up)
 
 
-def _party_and_when(ctx: Context, text: str) -> tuple[str, str, datetime | None]:
-    """Party, date phrase and its time in `Acme yesterday` or `"Acme, Inc" 3 Nov`."""
+@dataclass(frozen=True)
+class Head:
+    """The part of a log line before its notes: who, and when as typed and as read."""
+
+    party_text: str
+    date_text: str = ""
+    when: datetime | None = None
+    notes: str = ""
+
+
+def read_head(ctx: Context, text: str) -> Head:
+    """`Acme yesterday`, `"Acme, Inc" 3 Nov`, `Acme the price list`: the party, date and notes."""
+    dates = ctx.dates()
     if text.startswith('"') and '"' in text[1:]:
-        name, _, date_text = text[1:].partition('"')
-        date_text = date_text.strip()
-        return name, date_text, parse_when(date_text, ctx.dates(), "past") if date_text else None
-    if ctx.store.parties.named(text):
-        return text, "", None
-    party_text, when = split_trailing_when(text, ctx.dates(), "past")
+        name, _, rest = text[1:].partition('"')
+        return _after_party(ctx, name, rest.strip())
+    words = text.split()
+    for count in range(len(words), 0, -1):  # the longest run of words that is a known name
+        name = " ".join(words[:count])
+        if ctx.store.parties.named(name):
+            return _after_party(ctx, name, " ".join(words[count:]))
+    party_text, when = split_trailing_when(text, dates, "past")
     if not party_text or when is None:
-        return text, "", None
-    return party_text, text[len(party_text) :].strip(), when
+        return Head(text)
+    return Head(party_text, text[len(party_text) :].strip(), when)
+
+
+def _after_party(ctx: Context, name: str, rest: str) -> Head:
+    """What follows a party's name: a date, a date then notes, or notes then a date."""
+    if not rest:
+        return Head(name)
+    dates = ctx.dates()
+    when, notes = split_leading_when(rest, dates, "past")
+    if when is not None:
+        return Head(name, rest[: len(rest) - len(notes)].strip(), when, notes)
+    notes, when = split_trailing_when(rest, dates, "past")
+    if when is not None:
+        return Head(name, rest[len(notes) :].strip(), when, notes)
+    return Head(name, notes=rest)
 
 
 def _store_log(

@@ -1,4 +1,4 @@
-"""Which party a person means: exact name, alias, unique prefix, or fuzzily — never a silent guess."""
+"""Which party a person means: exact name, alias, unique prefix, fuzzily; never a silent guess."""
 
 from __future__ import annotations
 
