@@ -67,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", help=f"config file (default: ${{RAPPORT_CONFIG}} or ./{DEFAULT_FILE})")
+    parser.add_argument(
+        "--config", help=f"config file (default: ${{RAPPORT_CONFIG}} or ./{DEFAULT_FILE})"
+    )
     parser.add_argument("--data", help="store folder (overrides the config)")
 
 
@@ -135,7 +137,9 @@ def _open_readonly(config: Config) -> Store:
 def export_command(args: argparse.Namespace) -> int:
     config = config_from(args)
     with _open_readonly(config) as store:
-        content = exports.render(exports.rows(store, args.kind, ZoneInfo(config.team.timezone)), args.format)
+        content = exports.render(
+            exports.rows(store, args.kind, ZoneInfo(config.team.timezone)), args.format
+        )
     if args.out:
         Path(args.out).write_text(content, encoding="utf-8")
         print(f"wrote {args.out}", file=sys.stderr)

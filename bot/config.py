@@ -206,7 +206,8 @@ def _policy(reader: _Reader) -> Policy:
         rewards=tuple(_reward(reader, i) for i in range(len(rewards))),
         auto_points=_numbers("points.auto", reader.get("points.auto", {})),
         scorecard_weights=(
-            _numbers("scorecard.weights", weights) if weights is not None
+            _numbers("scorecard.weights", weights)
+            if weights is not None
             else defaults.scorecard_weights
         ),
         scorecard_period_days=reader.number("scorecard.period_days", 180),

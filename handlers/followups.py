@@ -35,7 +35,9 @@ def close_follow_ups(ctx: Context, change: Change, party: Party) -> list[Reminde
     for reminder in ctx.store.reminders.open_for(ctx.person.name, party.id):
         if reminder.kind != "follow_up":
             continue
-        done = replace(reminder, status=DONE, closed_at=ctx.now.isoformat(), closed_by=ctx.person.name)
+        done = replace(
+            reminder, status=DONE, closed_at=ctx.now.isoformat(), closed_by=ctx.person.name
+        )
         change.save("reminders", done)
         closed.append(done)
     return closed

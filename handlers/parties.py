@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 from handlers.context import Context
 from handlers.parsing import Args, quote_name, split_args, split_once
@@ -12,8 +13,6 @@ from handlers.resolve import find_party
 from handlers.verbs import Verb
 from storage.models import (
     CUSTOMER,
-    FIRST_STATUS,
-    STANDARD_FIELDS,
     Contact,
     Party,
     may_change_party,
@@ -28,7 +27,12 @@ PARTY_KEYS = ("category", "owner", "cadence")
 CONTACT_KEYS = ("title", "email", "phone")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CADENCE = re.compile(r"^(\d{1,4})\s*(d|day|days|w|wk|week|weeks)?$", re.IGNORECASE)
-ROLE_WORDS = {"customer": CUSTOMER, "client": CUSTOMER, "supplier": "supplier", "vendor": "supplier"}
+ROLE_WORDS = {
+    "customer": CUSTOMER,
+    "client": CUSTOMER,
+    "supplier": "supplier",
+    "vendor": "supplier",
+}
 
 
 def add(ctx: Context, _word: str, rest: str) -> Reply:
@@ -49,19 +53,15 @@ def add(ctx: Context, _word: str, rest: str) -> Reply:
     values = _party_values(ctx, args)
     if isinstance(values, Reply):
         return values
-    party = Party(
-        id=0,
-        name=args.text,
-        roles=(role,),
-        **{f"{role}_status": FIRST_STATUS[role]},
-        tags=tuple(dict.fromkeys(args.add_tags)),
-        created_at=ctx.now.isoformat(),
-        created_by=ctx.person.name,
-        **values,
+    new = Party(
+        id=0, name=args.text, roles=(), created_at=ctx.now.isoformat(), created_by=ctx.person.name
     )
+    party = _merge(new.with_role(role), values, args)
     with ctx.store.change(ctx.actor(), f"Added {role} {party.name}") as change:
         party_id = change.add("parties", party)
-    return changed(f"Added {role} {party.name} (#{party_id}).", change.entry_id, show_button(party.name))
+    return changed(
+        f"Added {role} {party.name} (#{party_id}).", change.entry_id, show_button(party.name)
+    )
 
 
 def _add_role(ctx: Context, party: Party, role: str, args: Args) -> Reply:
@@ -78,9 +78,9 @@ def _add_role(ctx: Context, party: Party, role: str, args: Args) -> Reply:
     return changed(f"{party.name} is now a {role} too ({updated.status}).", change.entry_id)
 
 
-def _party_values(ctx: Context, args: Args) -> dict[str, object] | Reply:
+def _party_values(ctx: Context, args: Args) -> dict[str, Any] | Reply:
     """The party attributes a command's `key:value` fields set, checked; or the problem."""
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     fields: dict[str, str] = {}
     for key, value in args.fields.items():
         if key == "owner":
@@ -96,7 +96,9 @@ def _party_values(ctx: Context, args: Args) -> dict[str, object] | Reply:
         elif key == "category":
             values["category"] = "" if value == "-" else value
         elif key == "email" and value != "-" and not _EMAIL.match(value):
-            return problem(f"“{value}” doesn't look like an e-mail address.", "email:jane@acme.example")
+            return problem(
+                f"“{value}” doesn't look like an e-mail address.", "email:jane@acme.example"
+            )
         else:
             fields[key] = value
     values["fields"] = fields
@@ -114,17 +116,18 @@ def parse_cadence(text: str) -> int | None:
     return days * 7 if (match[2] or "d").lower().startswith("w") else days
 
 
-def _merge(party: Party, values: dict[str, object], args: Args) -> Party:
+def _merge(party: Party, values: dict[str, Any], args: Args) -> Party:
     """The party with the new values, fields merged (`key:-` removes), tags added and dropped."""
+    values = dict(values)
     fields = dict(party.fields)
-    for key, value in dict(values.pop("fields", {})).items():  # type: ignore[call-overload]
+    for key, value in values.pop("fields", {}).items():
         if value == "-":
             fields.pop(key, None)
         else:
             fields[key] = value
     tags = [t for t in party.tags if t not in args.drop_tags]
     tags += [t for t in args.add_tags if t not in tags]
-    return replace(party, fields=fields, tags=tuple(tags), **values)  # type: ignore[arg-type]
+    return replace(party, fields=fields, tags=tuple(tags), **values)
 
 
 def edit(ctx: Context, _word: str, rest: str) -> Reply:
@@ -181,7 +184,9 @@ def rename(ctx: Context, _word: str, rest: str) -> Reply:
     updated = replace(party, name=new_name, aliases=(*aliases, party.name))
     with ctx.store.change(ctx.actor(), f"Renamed {party.name} to {new_name}") as change:
         change.save("parties", updated)
-    return changed(f"Renamed {party.name} to {new_name} (the old name still finds it).", change.entry_id)
+    return changed(
+        f"Renamed {party.name} to {new_name} (the old name still finds it).", change.entry_id
+    )
 
 
 def alias(ctx: Context, _word: str, rest: str) -> Reply:
@@ -215,7 +220,9 @@ def add_contact(ctx: Context, rest: str) -> Reply:
     args = split_args(tail)
     unknown = sorted(set(args.fields) - set(CONTACT_KEYS))
     if unknown:
-        return problem(f"A contact has no “{unknown[0]}”; use title, email or phone.", CONTACT_EXAMPLE)
+        return problem(
+            f"A contact has no “{unknown[0]}”; use title, email or phone.", CONTACT_EXAMPLE
+        )
     email = args.fields.get("email", "")
     if email and not _EMAIL.match(email):
         return problem(f"“{email}” doesn't look like an e-mail address.", CONTACT_EXAMPLE)
@@ -250,8 +257,14 @@ VERBS = (
         (ADD_EXAMPLE, 'add supplier "Green Pack, Ltd" #eco category:packaging', CONTACT_EXAMPLE),
         "Fields: email, phone, website, region, category, owner:@name, cadence:30d, any key:value.",
     ),
-    Verb("edit", ("edit", "update", "set"), edit, "change fields and tags", (EDIT_EXAMPLE,),
-         "key:- removes a field; -#tag removes a tag."),
+    Verb(
+        "edit",
+        ("edit", "update", "set"),
+        edit,
+        "change fields and tags",
+        (EDIT_EXAMPLE,),
+        "key:- removes a field; -#tag removes a tag.",
+    ),
     Verb("rename", ("rename",), rename, "rename a party", ("rename Acme to Acme Corporation",)),
     Verb("alias", ("alias",), alias, "another name a party is found by", ("alias Acme as ACME",)),
 )

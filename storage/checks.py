@@ -13,7 +13,9 @@ def check_store(store: Store, people: Iterable[str]) -> list[str]:
     problems = []
     for interaction in store.interactions.all():
         if store.parties.get(interaction.party_id) is None:
-            problems.append(f"interaction {interaction.id} names missing party {interaction.party_id}")
+            problems.append(
+                f"interaction {interaction.id} names missing party {interaction.party_id}"
+            )
     for reminder in store.reminders.all():
         if not reminder.owner:
             problems.append(f"reminder {reminder.id} has no owner")

@@ -48,7 +48,9 @@ class InteractionRepository:
         doc = self._db.get(COLLECTION, interaction_id)
         return None if doc is None else from_doc(Interaction, interaction_id, doc)
 
-    def for_party(self, party_id: int, since: str = "", limit: int | None = None) -> list[Interaction]:
+    def for_party(
+        self, party_id: int, since: str = "", limit: int | None = None
+    ) -> list[Interaction]:
         """The party's interactions at or after `since` (UTC ISO), newest first."""
         ids = self._by_party.get(party_id, set())
         docs = [(i, self._doc(i)) for i in ids]

@@ -42,7 +42,9 @@ def from_doc(cls: type[T], doc_id: int, doc: dict[str, Any]) -> T:
     """Rebuild a dataclass from a stored document, ignoring unknown keys from newer versions."""
     names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
     values = {k: _tuplify(v) for k, v in doc.items() if k in names}
-    return cls(id=doc_id, **values)
+    maker: Any = cls
+    result: T = maker(id=doc_id, **values)
+    return result
 
 
 def _tuplify(value: Any) -> Any:
@@ -110,8 +112,8 @@ class Party:
         if role in self.roles:
             return self
         roles = tuple(r for r in ROLES if r in self.roles or r == role)
-        key = "customer_status" if role == CUSTOMER else "supplier_status"
-        return replace(self, roles=roles, **{key: FIRST_STATUS[role]})
+        status: dict[str, Any] = {f"{role}_status": FIRST_STATUS[role]}
+        return replace(self, roles=roles, **status)
 
 
 @dataclass(frozen=True)
