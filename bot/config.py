@@ -177,8 +177,8 @@ def _person(reader: _Reader, index: int, zone: str) -> Person:
     entry = reader.get("people")[index]
     if not isinstance(entry, Mapping):
         raise ConfigError(f"{key}: should be a [[people]] table")
-    scoped = _Reader({"p": entry}, reader.env)
-    name = scoped.text("p.name")
+    scoped = _Reader({"people": {str(index): entry}}, reader.env)
+    name = scoped.text(f"{key}.name")
     if not re.fullmatch(r"[\w.-]+", name):
         raise ConfigError(f"{key}.name: one word (it is the @handle), not {name!r}")
     telegram = entry.get("telegram")
@@ -186,12 +186,12 @@ def _person(reader: _Reader, index: int, zone: str) -> Person:
         raise ConfigError(f"people.{name}.telegram: the numeric Telegram user id, not {telegram!r}")
     return Person(
         name=name,
-        role=scoped.choice("p.role", PERSON_ROLES, "rep"),
-        timezone=scoped.zone("p.timezone", zone),
-        slack=scoped.text("p.slack"),
+        role=scoped.choice(f"{key}.role", PERSON_ROLES, "rep"),
+        timezone=scoped.zone(f"{key}.timezone", zone),
+        slack=scoped.text(f"{key}.slack"),
         telegram=telegram,
-        manager=scoped.text("p.manager"),
-        notify=scoped.choice("p.notify", ("", "slack", "telegram"), ""),
+        manager=scoped.text(f"{key}.manager"),
+        notify=scoped.choice(f"{key}.notify", ("", "slack", "telegram"), ""),
     )
 
 
@@ -226,14 +226,15 @@ def _numbers(key: str, table: Any) -> tuple[tuple[str, Any], ...]:
 
 
 def _reward(reader: _Reader, index: int) -> Reward:
-    scoped = _Reader({"r": reader.get("rewards")[index]}, reader.env)
-    name = scoped.text("r.name")
+    key = f"rewards.{index}"
+    scoped = _Reader({"rewards": {str(index): reader.get("rewards")[index]}}, reader.env)
+    name = scoped.text(f"{key}.name")
     if not name:
-        raise ConfigError(f"rewards.{index}.name: every reward needs a name")
+        raise ConfigError(f"{key}.name: every reward needs a name")
     return Reward(
         name=name,
-        cost=scoped.number("r.cost", 0),
-        for_role=scoped.choice("r.for", ("customer", "supplier", "any"), "any"),
+        cost=scoped.number(f"{key}.cost", 0),
+        for_role=scoped.choice(f"{key}.for", ("customer", "supplier", "any"), "any"),
     )
 
 
