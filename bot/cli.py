@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import getpass
+import io
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,11 +18,12 @@ from zoneinfo import ZoneInfo
 from bot import app as composition
 from bot.config import DEFAULT_FILE, Config, ConfigError, default_config, load_config
 from bot.console import Console, terminal_lines
-from handlers import exports
+from bot.progress import ProgressBar
+from handlers import exports, imports
 from storage.checks import check_store
 from storage.db import StoreError
 from storage.models import Person
-from storage.store import Store
+from storage.store import Actor, Store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +67,21 @@ def _parser() -> argparse.ArgumentParser:
     _common(backup)
     backup.add_argument("dir", nargs="?", help="where (default: rapport-backup-<time>)")
     backup.set_defaults(func=backup_command)
+
+    restore = commands.add_parser(
+        "restore", help="put a backup back (the store must not be in use)"
+    )
+    _common(restore)
+    restore.add_argument("dir", help="a folder made by rapport backup")
+    restore.set_defaults(func=restore_command)
+
+    load = commands.add_parser("import", help="bulk import customers, suppliers or contacts")
+    _common(load)
+    load.add_argument("kind", choices=imports.KINDS)
+    load.add_argument("file", help="a CSV file with a header row")
+    load.add_argument("--dry-run", action="store_true", help="check and report, store nothing")
+    load.add_argument("--as", dest="person", help="who imports (recorded in the audit log)")
+    load.set_defaults(func=import_command)
     return parser
 
 
@@ -169,6 +188,54 @@ def backup_command(args: argparse.Namespace) -> int:
     with _open_readonly(config) as store:
         store.db.backup(dest)
     print(f"backed up {config.store_path} to {dest}")
+    return 0
+
+
+def restore_command(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    source = Path(args.dir)
+    with Store(source, readonly=True) as backup:
+        parties = backup.parties.count()
+    target = config.store_path
+    aside = target.with_name(f"{target.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
+    if target.exists():
+        with Store(target):  # refuses, naming the owner, while the bot runs
+            pass
+        target.rename(aside)
+    shutil.copytree(source, target)
+    kept = f"; the old store is kept in {aside}" if aside.exists() else ""
+    print(f"restored {source} ({parties} parties) into {target}{kept}")
+    return 0
+
+
+def import_command(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    person = _who(config, args.person)
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path}: cannot read it ({error})") from None
+    reader = csv.DictReader(io.StringIO(text))
+    mapping = imports.column_map(reader.fieldnames or [], args.kind)
+    if "name" not in mapping.values():
+        raise UsageError(
+            f"{path}: no name column (the header has {', '.join(mapping) or 'nothing'})"
+        )
+    rows = [
+        (n + 2, {mapping[k]: v for k, v in row.items() if k in mapping})
+        for n, row in enumerate(reader)
+    ]
+    actor = Actor(person.name, "terminal", datetime.now(UTC).isoformat())
+    app = composition.build(config)
+    try:
+        with ProgressBar(len(rows), f"importing {path.name}") as bar:
+            report = imports.import_rows(
+                app.store, config.team, actor, args.kind, rows, args.dry_run, bar.advance
+            )
+    finally:
+        app.close()
+    print(("dry run, nothing stored: " if args.dry_run else "") + "\n".join(report.lines()))
     return 0
 
 
