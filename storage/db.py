@@ -1,0 +1,385 @@
+"""The durable document engine: named collections of JSON documents in a folder.
+
+Every transaction is one checksummed journal line, fsync'd before it is applied in memory;
+checkpoints write the changed shards and state.json atomically and start a fresh journal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+from storage import journal, locks, snapshots
+from storage.errors import StoreCorrupt, StoreError, StoreLocked
+from storage.shards import ShardedCollection
+from storage.transaction import Doc, Transaction
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ChangeHook",
+    "Database",
+    "Doc",
+    "StoreCorrupt",
+    "StoreError",
+    "StoreLocked",
+    "Transaction",
+]
+
+SCHEMA_VERSION = 1
+
+ChangeHook = Callable[[str, int, Doc | None, Doc | None], None]
+Migration = Callable[["Database"], None]
+Change = tuple[str, int, Doc | None, Doc | None]
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    """A store folder: collections of documents, durable on commit, owned by one process."""
+
+    folder: Path
+    lock: threading.RLock
+    readonly: bool
+    _owner_fd: int | None
+    _checkpoint_fd: int | None
+
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        collections: Iterable[str],
+        *,
+        shard_size: int = 1000,
+        checkpoint_every: int = 2000,
+        migrations: Mapping[int, Migration] | None = None,
+    ) -> None:
+        if shard_size < 1:
+            raise ValueError("shard_size must be at least 1")
+        self._setup(Path(folder), collections, readonly=False, checkpoint_every=checkpoint_every)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._owner_fd = locks.take_owner_lock(self.folder)
+        try:
+            self._open_writable(shard_size)
+            self._migrate(migrations or {})
+        except BaseException:
+            self._release()
+            raise
+
+    @classmethod
+    def open_readonly(cls, folder: str | os.PathLike[str], collections: Iterable[str]) -> Database:
+        """A consistent read-only view, even while another process owns and writes the store."""
+        db = cls.__new__(cls)
+        db._setup(Path(folder), collections, readonly=True, checkpoint_every=0)
+        fd = locks.open_checkpoint_lock(db.folder, create=False)
+        try:
+            with locks.held(fd, shared=True):
+                loaded = snapshots.load(db.folder, db._names)
+        finally:
+            if fd is not None:
+                os.close(fd)
+        if loaded is None:
+            raise StoreError(f"{db.folder} is not a Rapport store (it has no {snapshots.STATE})")
+        db._install(loaded)
+        db._refuse_newer_schema()
+        return db
+
+    def _setup(
+        self, folder: Path, collections: Iterable[str], readonly: bool, checkpoint_every: int
+    ) -> None:
+        self.folder = folder
+        self.lock = threading.RLock()
+        self.readonly = readonly
+        self._names = frozenset(collections)
+        for name in self._names:
+            if not journal.COLLECTION_NAME.fullmatch(name):
+                raise ValueError(f"invalid collection name {name!r} (use a-z, 0-9 and _)")
+        self._checkpoint_every = checkpoint_every
+        self._next_checkpoint = checkpoint_every
+        self._view_lock = threading.Lock()  # held only while applying a commit or taking a view
+        self._hooks: dict[str, list[ChangeHook]] = {}
+        self._active: Transaction | None = None
+        self._closed = False
+        self._owner_fd = self._checkpoint_fd = None
+        self._journal: journal.Journal | None = None
+
+    def _open_writable(self, shard_size: int) -> None:
+        self._checkpoint_fd = locks.open_checkpoint_lock(self.folder, create=True)
+        with locks.held(self._checkpoint_fd, shared=False):
+            snapshots.remove_temp_files(self.folder)
+            loaded = snapshots.load(self.folder, self._names) or self._create(shard_size)
+            self._drop_torn_tail(loaded.scan)
+        self._install(loaded)
+        self._journal = journal.Journal(self.folder / journal.JOURNAL, len(loaded.scan.records))
+
+    def _create(self, shard_size: int) -> snapshots.Loaded:
+        state = snapshots.State(SCHEMA_VERSION, 0, shard_size)
+        snapshots.write_state(self.folder, state)
+        journal.fsync_dir(self.folder.parent)
+        return snapshots.Loaded(state, 0, {}, journal.Scan())
+
+    def _drop_torn_tail(self, scan: journal.Scan) -> None:
+        if scan.good_end == scan.size:
+            return
+        path = self.folder / journal.JOURNAL
+        log.warning(
+            "%s: dropped an incomplete last record (%d bytes) left by an interrupted write",
+            path,
+            scan.size - scan.good_end,
+        )
+        with open(path, "r+b") as file:
+            file.truncate(scan.good_end)
+            os.fsync(file.fileno())
+
+    def _install(self, loaded: snapshots.Loaded) -> None:
+        state = loaded.state
+        self._shard_size = state.shard_size
+        self._schema = state.schema
+        self._seq = loaded.seq
+        self._next_ids = dict(state.next_ids)
+        self._collections = {
+            name: ShardedCollection(state.shard_size, shards, loaded.touched.get(name))
+            for name, shards in loaded.collections.items()
+        }
+        for name in self._names - self._collections.keys():
+            self._collections[name] = ShardedCollection(state.shard_size, {})
+
+    def _refuse_newer_schema(self) -> None:
+        if self._schema > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store {self.folder} was written by a newer Rapport (schema {self._schema}; "
+                f"this version knows up to {SCHEMA_VERSION}); upgrade Rapport to open it"
+            )
+
+    def _migrate(self, migrations: Mapping[int, Migration]) -> None:
+        self._refuse_newer_schema()
+        while self._schema < SCHEMA_VERSION:
+            version = self._schema
+            step = migrations.get(version)
+            if step is None:
+                raise StoreError(
+                    f"the store {self.folder} has schema {version} and no migration from it"
+                )
+            log.info("migrating %s from schema %d to %d", self.folder, version, version + 1)
+            with self.transaction() as tx:
+                step(self)
+                tx._schema = version + 1
+
+    def close(self) -> None:
+        """Checkpoint (if writable and healthy) and release the locks; idempotent."""
+        with self.lock:
+            if self._closed:
+                return
+            try:
+                if self._journal is not None and not self._journal.failed:
+                    self.checkpoint()
+            finally:
+                self._closed = True
+                self._release()
+
+    def _release(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+        for fd in (self._checkpoint_fd, self._owner_fd):
+            if fd is not None:
+                os.close(fd)
+        self._checkpoint_fd = self._owner_fd = None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def get(self, collection: str, doc_id: int) -> Doc | None:
+        """The stored document (shared: callers must not change it), or None."""
+        return self._collection(collection).get(doc_id)
+
+    def all(self, collection: str) -> Iterator[tuple[int, Doc]]:
+        """Every (id, document) in ascending id, as of this call; later writes don't disturb it."""
+        coll = self._collection(collection)
+        with self._view_lock:
+            shards = coll.shards()
+        return _in_id_order(shards)
+
+    def count(self, collection: str) -> int:
+        coll = self._collection(collection)
+        with self._view_lock:
+            return coll.count()
+
+    def on_change(self, collection: str, hook: ChangeHook) -> None:
+        """Call `hook` for every existing document now, then for every applied change."""
+        self._collection(collection)
+        with self.lock:
+            self._hooks.setdefault(collection, []).append(hook)
+            for doc_id, doc in self.all(collection):
+                hook(collection, doc_id, None, doc)
+
+    def schema_version(self) -> int:
+        return self._schema
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Hold the lock for the block; commit durably on normal exit, drop everything if not.
+
+        A transaction opened inside another one (same thread) joins it.
+        """
+        with self.lock:
+            outer = self._active
+            if outer is not None:
+                try:
+                    yield outer
+                except BaseException:
+                    outer.aborted = True
+                    raise
+                return
+            self._check_writable()
+            tx = self._active = Transaction(self)
+            try:
+                yield tx
+                changes = self._commit(tx)
+            finally:
+                self._active = None
+                tx.closed = True
+            self._notify(changes)
+            self._maybe_checkpoint()
+
+    def _check_writable(self) -> None:
+        if self.readonly:
+            raise StoreError(f"the store {self.folder} was opened read-only")
+        if self._closed or self._journal is None:
+            raise StoreError(f"the store {self.folder} is closed")
+        if self._journal.failed:
+            raise StoreError(self._journal.failed)
+
+    def _commit(self, tx: Transaction) -> list[Change]:
+        if tx.aborted:
+            raise StoreError("part of the transaction failed, so none of it was saved")
+        ops = tx._ops()
+        if not ops or self._journal is None:
+            return []
+        parsed = [
+            (kind, coll, i, None if text is None else json.loads(text))
+            for kind, coll, i, text in ops
+        ]
+        seq = self._seq + 1
+        self._journal.append(journal.encode(seq, ops))
+        try:
+            return self._apply(seq, parsed)
+        except Exception as exc:
+            self._journal.failed = (
+                f"the store {self.folder} stopped accepting changes: a saved change could not "
+                f"be applied in memory ({exc!r}); restart to recover"
+            )
+            raise
+
+    def _apply(self, seq: int, ops: list[tuple[str, str, int, Doc | None]]) -> list[Change]:
+        by_collection: dict[str, list[tuple[int, Doc | None]]] = {}
+        for kind, name, doc_id, doc in ops:
+            if kind == "schema":
+                self._schema = doc_id
+            else:
+                by_collection.setdefault(name, []).append((doc_id, doc))
+        changes: list[Change] = []
+        with self._view_lock:
+            for name, items in by_collection.items():
+                applied = self._collections[name].apply(items)
+                changes.extend((name, doc_id, before, after) for doc_id, before, after in applied)
+            self._seq = seq
+        return changes
+
+    def _notify(self, changes: list[Change]) -> None:
+        failure: BaseException | None = None
+        for name, doc_id, before, after in changes:
+            if before is None and after is None:
+                continue
+            for hook in self._hooks.get(name, ()):
+                try:
+                    hook(name, doc_id, before, after)
+                except Exception as exc:  # the change is saved; let every hook see it first
+                    log.exception("change hook failed for %s/%d", name, doc_id)
+                    failure = failure or exc
+        if failure is not None:
+            raise failure
+
+    def _maybe_checkpoint(self) -> None:
+        if self._journal is None or self._journal.records <= self._next_checkpoint:
+            return
+        try:
+            self.checkpoint()
+        except (OSError, StoreError) as exc:
+            log.error(
+                "checkpoint of %s failed; the journal still holds every change: %s",
+                self.folder,
+                exc,
+            )
+            self._next_checkpoint = self._journal.records + self._checkpoint_every
+
+    def checkpoint(self) -> None:
+        """Write the changed shards and state.json atomically, then start a fresh journal."""
+        with self.lock:
+            self._check_writable()
+            assert self._journal is not None
+            dirty = {name: coll.dirty() for name, coll in self._collections.items()}
+            if not self._journal.records and not any(dirty.values()):
+                return
+            with locks.held(self._checkpoint_fd, shared=False):
+                for name, shards in dirty.items():
+                    if shards:
+                        snapshots.write_shards(self.folder / name, shards)
+                snapshots.write_state(self.folder, self._state())
+                self._journal.reset()
+            for coll in self._collections.values():
+                coll.mark_clean()
+            self._next_checkpoint = self._checkpoint_every
+
+    def _state(self) -> snapshots.State:
+        return snapshots.State(self._schema, self._seq, self._shard_size, dict(self._next_ids))
+
+    def backup(self, dest: str | os.PathLike[str]) -> None:
+        """Write a consistent, compacted copy of the store into a new or empty folder."""
+        target = Path(dest)
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise StoreError(f"cannot back up into {target}: it is not an empty folder")
+        with self._view_lock:
+            state = self._state()
+            collections = {name: coll.shards() for name, coll in self._collections.items()}
+        snapshots.write_copy(target, state, collections)
+
+    def _collection(self, name: str) -> ShardedCollection:
+        if name not in self._names:
+            raise ValueError(
+                f"unknown collection {name!r}; known: {', '.join(sorted(self._names))}"
+            )
+        return self._collections[name]
+
+    def _allocate(self, name: str) -> int:
+        self._collection(name)
+        doc_id = self._next_ids.get(name, 1)
+        self._next_ids[name] = doc_id + 1
+        return doc_id
+
+    def _reserve(self, name: str, doc_id: int) -> None:
+        self._collection(name)
+        if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 1:
+            raise ValueError(f"document ids are positive integers, not {doc_id!r}")
+        self._next_ids[name] = max(self._next_ids.get(name, 1), doc_id + 1)
+
+
+def _in_id_order(shards: dict[str, dict[str, Doc]]) -> Iterator[tuple[int, Doc]]:
+    for name in sorted(shards, key=int):
+        for key, doc in sorted(shards[name].items(), key=_id_of):
+            yield int(key), doc
+
+
+def _id_of(item: tuple[str, Doc]) -> int:
+    return int(item[0])
