@@ -1,10 +1,12 @@
-"""The one composition root: config in, store, router and team wired together."""
+"""The one composition root: config in, store, router, team and scheduler wired together."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.config import Config
+from bot.dispatch import Clock, system_clock
+from bot.scheduler import Scheduler
 from handlers.router import Router
 from storage.store import Store
 
@@ -16,12 +18,22 @@ class App:
     config: Config
     store: Store
     router: Router
+    scheduler: Scheduler = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.scheduler = Scheduler(self.store, self.config.team, system_clock)
 
     def close(self) -> None:
         self.store.close()
 
 
-def build(config: Config) -> App:
-    """Open the store the config names and wire the conversation over it."""
+def build(config: Config, clock: Clock = system_clock) -> App:
+    """Open the store the config names and wire the conversation and the scheduler over it.
+
+    `rapport run` gives the scheduler its notifiers (bot.scheduler.build_scheduler); in
+    `rapport chat` it only shows what fell due at the prompt.
+    """
     store = Store(config.store_path)
-    return App(config=config, store=store, router=Router(store, config.team))
+    app = App(config=config, store=store, router=Router(store, config.team))
+    app.scheduler.clock = clock
+    return app

@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--now", help="fix the clock, ISO 8601 (for demos and scripts)")
     chat.set_defaults(func=chat_command)
 
+    run = commands.add_parser("run", help="serve Slack, Telegram and the reminder scheduler")
+    _common(run)
+    run.add_argument("--now", help="start the clock here, ISO 8601; it then runs on (demos)")
+    run.set_defaults(func=run_command)
+
     export = commands.add_parser("export", help="write parties, interactions… as JSONL or CSV")
     _common(export)
     export.add_argument("kind", choices=exports.KINDS)
@@ -107,14 +112,20 @@ def chat_command(args: argparse.Namespace) -> int:
     config = config_from(args)
     person = _who(config, args.person)
     clock = _clock(args.now)
-    app = composition.build(config)
+    app = composition.build(config, clock)
     try:
-        console = Console(app.router, person, clock)
+        console = Console(app.router, person, clock, pending=app.scheduler.at_prompt)
         interactive = sys.stdin.isatty()
         console.run(terminal_lines() if interactive else sys.stdin, interactive)
     finally:
         app.close()
     return 0
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from bot.run import run  # the platforms' libraries load only when serving
+
+    return run(config_from(args), args.now)
 
 
 def _who(config: Config, name: str | None) -> Person:
@@ -156,9 +167,10 @@ def _open_readonly(config: Config) -> Store:
 def export_command(args: argparse.Namespace) -> int:
     config = config_from(args)
     with _open_readonly(config) as store:
-        content = exports.render(
-            exports.rows(store, args.kind, ZoneInfo(config.team.timezone)), args.format
+        found = exports.rows(
+            store, args.kind, ZoneInfo(config.team.timezone), config.team.policy, datetime.now(UTC)
         )
+        content = exports.render(found, args.format)
     if args.out:
         Path(args.out).write_text(content, encoding="utf-8")
         print(f"wrote {args.out}", file=sys.stderr)

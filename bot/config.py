@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.context import Team
-from storage.models import PERSON_ROLES, Person, Policy, Reward
+from storage.models import INTERACTION_KINDS, PERSON_ROLES, Person, Policy, Reward
 
 DEFAULT_STORE = "rapport-data"
 DEFAULT_FILE = "rapport.toml"
@@ -204,7 +204,7 @@ def _policy(reader: _Reader) -> Policy:
         award_limit=reader.number("points.award_limit", defaults.award_limit),
         tiers=_numbers("points.tiers", tiers) if tiers is not None else defaults.tiers,
         rewards=tuple(_reward(reader, i) for i in range(len(rewards))),
-        auto_points=_numbers("points.auto", reader.get("points.auto", {})),
+        auto_points=_auto_points(reader.get("points.auto", {})),
         scorecard_weights=(
             _numbers("scorecard.weights", weights)
             if weights is not None
@@ -223,6 +223,18 @@ def _numbers(key: str, table: Any) -> tuple[tuple[str, Any], ...]:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ConfigError(f"{key}.{name}: should be a number ≥ 0, not {value!r}")
     return tuple(sorted(table.items(), key=lambda item: item[1]))
+
+
+def _auto_points(table: Any) -> tuple[tuple[str, Any], ...]:
+    """`[points] auto = { order = 5 }`: whole points per interaction kind logged."""
+    found = _numbers("points.auto", table)
+    for kind, value in found:
+        if kind not in INTERACTION_KINDS:
+            kinds = ", ".join(INTERACTION_KINDS)
+            raise ConfigError(f"points.auto.{kind}: not an interaction kind; kinds: {kinds}")
+        if not isinstance(value, int):
+            raise ConfigError(f"points.auto.{kind}: should be whole points, not {value!r}")
+    return found
 
 
 def _reward(reader: _Reader, index: int) -> Reward:

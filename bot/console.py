@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.notify import TerminalNotifier
 from handlers.reply import Button, Message, Reply
 from handlers.router import Router
 from storage.models import Person
@@ -36,6 +37,7 @@ class Console:
         clock: Callable[[], datetime],
         out: TextIO = sys.stdout,
         files: Path = Path("."),
+        pending: Callable[[Person], list[Reply]] | None = None,
     ) -> None:
         self.router = router
         self.person = person
@@ -43,6 +45,8 @@ class Console:
         self.out = out
         self.files = files
         self.buttons: tuple[Button, ...] = ()
+        self.pending = pending
+        self.notifier = TerminalNotifier(out, render)
 
     def say(self, line: str) -> Reply:
         """Answer one line; a bare number presses that button of the last reply."""
@@ -64,14 +68,22 @@ class Console:
             self.out.write(f"  saved {path}\n")
         self.out.flush()
 
+    def show_pending(self) -> None:
+        """Print the reminders and notices that fell due for this person (before the prompt)."""
+        for reply in self.pending(self.person) if self.pending else ():
+            self.notifier.show(reply)
+            self.buttons = reply.buttons
+
     def run(self, lines: Iterable[str], interactive: bool) -> None:
         if interactive:
             self.out.write(f"Rapport — hello {self.person.name}. Type help, or Ctrl-D to leave.\n")
+        self.show_pending()
         for line in lines:
             if line.strip().lower() in ("quit", "exit", "bye"):
                 break
             if line.strip():
                 self.answer(line)
+            self.show_pending()
 
 
 def terminal_lines() -> Iterable[str]:

@@ -9,6 +9,7 @@ from handlers.context import Context
 from handlers.parsing import split_args
 from handlers.reply import Reply, Section, changed, problem
 from handlers.verbs import Verb
+from storage.ledger import InsufficientPoints
 from storage.store import UndoConflict
 
 
@@ -63,6 +64,9 @@ def undo(ctx: Context, _word: str, rest: str) -> Reply:
         ctx.store.undo(ctx.actor(), entry_id, f"Undid: {entry['summary']}")  # type: ignore[arg-type]
     except UndoConflict:
         return problem(f"“{entry['summary']}” can't be undone: it was changed again since.")
+    except InsufficientPoints as short:
+        left = f"only {short.balance} points are left to take back"
+        return problem(f"“{entry['summary']}” can't be undone: {left}.")
     return Reply(title=f"Undone: {entry['summary']}.", changed=True)
 
 
@@ -73,7 +77,7 @@ def export(ctx: Context, _word: str, rest: str) -> Reply:
     fmt = next((w for w in words if w in exports.FORMATS), "csv")
     if kind is None:
         return problem(f"Export what? One of: {', '.join(exports.KINDS)}.", "export suppliers csv")
-    content = exports.render(exports.rows(ctx.store, kind, ctx.tz), fmt)
+    content = exports.render(exports.rows(ctx.store, kind, ctx.tz, ctx.policy, ctx.now), fmt)
     lines = max(content.count("\n") - (1 if fmt == "csv" else 0), 0)
     name = f"rapport-{kind}-{ctx.now:%Y%m%d}.{fmt}"
     return Reply(title=f"Exported {lines} {kind} as {name}.", file=(name, content))

@@ -6,8 +6,11 @@ from collections.abc import Callable
 
 from handlers.context import Context
 from handlers.parsing import quote_name
+from handlers.points import points_section
+from handlers.reminders import open_reminders_section
 from handlers.reply import Button, Reply, Section
 from handlers.resolve import find_party
+from handlers.scorecards import scorecard_section
 from handlers.verbs import Verb
 from storage.models import STANDARD_FIELDS, Party
 
@@ -37,6 +40,8 @@ def summary_line(ctx: Context, party: Party) -> str:
         parts.append(" ".join(f"#{t}" for t in party.tags))
     if party.owner:
         parts.append(f"owner {party.owner}")
+    if ctx.store.ledger.has_entries(party.id):
+        parts.append(f"{ctx.store.ledger.balance(party.id)} points")
     last = ctx.store.interactions.last_contact(party.id)
     parts.append(f"last contact {ctx.show_time(last)}" if last else "no contact yet")
     line = " · ".join(parts)
@@ -96,7 +101,10 @@ def status_history_section(ctx: Context, party: Party) -> Section | None:
 CARD_SECTIONS: list[SectionBuilder] = [
     details_section,
     contacts_section,
+    points_section,
+    scorecard_section,
     recent_section,
+    open_reminders_section,
     status_history_section,
 ]
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from storage.models import SUPPLIER, Policy, tier_for
 from storage.store import Store
 
 Row = dict[str, Any]
@@ -22,7 +23,9 @@ def local_iso(iso: str | None, tz: ZoneInfo) -> str | None:
     return datetime.fromisoformat(iso).astimezone(tz).isoformat() if iso else None
 
 
-def party_rows(store: Store, tz: ZoneInfo, role: str | None = None) -> Iterator[Row]:
+def party_rows(
+    store: Store, tz: ZoneInfo, policy: Policy, now: datetime, role: str | None = None
+) -> Iterator[Row]:
     for party in store.parties.all():
         if role and not party.is_(role):
             continue
@@ -39,19 +42,16 @@ def party_rows(store: Store, tz: ZoneInfo, role: str | None = None) -> Iterator[
             "owner": party.owner,
             "fields": dict(party.fields),
             "contacts": [dict(c) for c in party.contacts],
-            "points": 0,
-            "tier": None,
+            "points": store.ledger.balance(party.id),
+            "tier": tier_for(store.ledger.earned(party.id), policy.tiers).name,
             "score": None,
             "standing": None,
             "last_contact": local_iso(store.interactions.last_contact(party.id), tz),
         }
-        for extend in PARTY_EXTENSIONS:
-            extend(store, party.id, row)
+        if party.is_(SUPPLIER) and store.ratings.has_ratings(party.id):
+            card = store.ratings.scorecard(party.id, policy, now)
+            row.update(score=card.score, standing=card.standing)
         yield row
-
-
-# Areas that add their own columns to a party row (points and tier, score and standing).
-PARTY_EXTENSIONS: list[Callable[[Store, int, Row], None]] = []
 
 
 def interaction_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
@@ -91,25 +91,27 @@ def audit_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
 
 
 def ledger_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
-    for entry_id, entry in store.db.all("ledger"):
-        party = store.parties.get(entry["party_id"])
+    for entry in store.ledger.all():
+        party = store.parties.get(entry.party_id)
         yield {
-            "id": entry_id,
+            "id": entry.id,
             "party": party.name if party else None,
-            "delta": entry["delta"],
-            "reason": entry["reason"],
-            "by": entry["by"],
-            "at": local_iso(entry["at"], tz),
-            "kind": entry["kind"],
+            "party_id": entry.party_id,
+            "delta": entry.delta,
+            "reason": entry.reason,
+            "by": entry.by,
+            "at": local_iso(entry.at, tz),
+            "kind": entry.kind,
+            "reverses": entry.reverses,
+            "message_id": entry.message_id,
         }
 
 
-def rows(store: Store, kind: str, tz: ZoneInfo) -> Iterator[Row]:
-    """Every row of an export kind (see KINDS)."""
-    if kind in ("customers", "suppliers"):
-        return party_rows(store, tz, kind[:-1])
+def rows(store: Store, kind: str, tz: ZoneInfo, policy: Policy, now: datetime) -> Iterator[Row]:
+    """Every row of an export kind (see KINDS); tiers and scorecards follow `policy` at `now`."""
+    if kind in ("customers", "suppliers", "parties"):
+        return party_rows(store, tz, policy, now, None if kind == "parties" else kind[:-1])
     makers: dict[str, Callable[[Store, ZoneInfo], Iterator[Row]]] = {
-        "parties": party_rows,
         "interactions": interaction_rows,
         "points": ledger_rows,
         "reminders": reminder_rows,

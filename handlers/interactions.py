@@ -11,8 +11,10 @@ from handlers.context import Context
 from handlers.dates import parse_when, split_leading_when, split_trailing_when
 from handlers.followups import close_follow_ups, set_follow_up
 from handlers.parsing import first_word
+from handlers.points import auto_points
 from handlers.reply import Reply, Section, changed, plural, problem
 from handlers.resolve import find_party
+from handlers.scorecards import standing_warning
 from handlers.verbs import Verb
 from storage.models import Interaction, Party
 
@@ -175,20 +177,25 @@ def _store_log(
     )
     summary = f"Logged {request.kind} with {party.name}"
     with ctx.store.change(ctx.actor(), summary) as change:
-        closed = close_follow_ups(ctx, change, party)
+        closed = close_follow_ups(ctx, change, party, when)
         interaction_id = change.add("interactions", interaction)
         reminder_id = None
         if follow_up:
             text = f"follow up with {party.name}" + (f": {request.notes}" if request.notes else "")
             reminder_id = set_follow_up(ctx, change, party, follow_up, interaction_id, text)
+        earned = auto_points(ctx, change, party, request.kind)
     lines = []
     if request.notes:
         lines.append(request.notes)
     if follow_up:
         lines.append(f"Follow-up: {ctx.show_time(follow_up)} (reminder {reminder_id})")
     lines += [f"Closed your follow-up {r.id}: {r.text}" for r in closed]
+    if earned:
+        lines.append(earned)
     if party.excluded:
         lines.append(warning(party))
+    elif flag := standing_warning(ctx, party):
+        lines.append(flag)
     title = f"{summary} — {ctx.show_time(when)}."
     return _with_sections(changed(title, change.entry_id), Section(lines=tuple(lines)))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -9,10 +10,11 @@ from rapidfuzz import fuzz, process
 from handlers.context import Context
 from handlers.parsing import party_id_ref, quote_name
 from handlers.reply import Button, Reply, Section, problem
-from storage.models import Party
+from storage.models import Party, name_key
 from storage.parties import PartyRepository
 
 FUZZY_CUTOFF = 75
+_SPEECH = re.compile(r"[!?:;\"“”«»]")
 MAX_CHOICES = 5
 
 
@@ -84,3 +86,16 @@ def find_party(ctx: Context, text: str, command_for: str) -> Party | Reply:
         return problem("Which party?", "show Acme")
     found = resolve(ctx.store.parties, text)
     return found.party if found.party else ask_which(found, text, command_for)
+
+
+def named_in(parties: PartyRepository, text: str) -> list[Party]:
+    """Parties whose name or alias appears as whole words in `text` (a forwarded message).
+
+    A name inside a longer matched name ("Acme" in "Acme Corp") does not count on its own.
+    """
+    text = _SPEECH.sub(" ", re.sub(r"['’]s\b", "", text))  # "Acme's offer!" names Acme
+    padded = f" {name_key(text)} "
+    keys = [key for key in parties.name_keys() if key and f" {key} " in padded]
+    longest = [k for k in keys if not any(k != o and f" {k} " in f" {o} " for o in keys)]
+    ids = sorted({i for key in longest for i in parties.name_keys()[key]})
+    return [party for i in ids if (party := parties.get(i)) is not None]

@@ -6,8 +6,21 @@ import difflib
 import logging
 import re
 
-from handlers import admin, cards, interactions, parties, search
+from handlers import (
+    admin,
+    cards,
+    digest,
+    governance,
+    interactions,
+    parties,
+    points,
+    reminders,
+    rewards,
+    scorecards,
+    search,
+)
 from handlers.context import Context, Team
+from handlers.notices import queue_attached
 from handlers.reply import Message, Reply, Section, problem
 from handlers.verbs import Verb
 from storage.db import StoreError
@@ -16,7 +29,19 @@ from storage.store import AlreadyProcessed, Store
 log = logging.getLogger(__name__)
 MAX_TEXT = 8000
 
-AREAS = (parties, cards, search, interactions, admin)
+AREAS = (
+    parties,
+    cards,
+    search,
+    interactions,
+    reminders,
+    digest,
+    points,
+    rewards,
+    scorecards,
+    governance,
+    admin,
+)
 
 
 def _help(ctx: Context, _word: str, rest: str) -> Reply:
@@ -69,7 +94,8 @@ class Router:
         ctx = Context(self.store, self.team, message)
         try:
             with self.store.lock:
-                return verb.run(ctx, word, rest)
+                _refuse_repeat(self.store, message)
+                return queue_attached(ctx, verb.run(ctx, word, rest))
         except AlreadyProcessed as done:
             return Reply(title=f"Already done: {done.entry.get('summary', 'that change')}.")
         except StoreError as error:
@@ -78,6 +104,13 @@ class Router:
         except Exception:
             log.exception("%s failed on %r", verb.name, text[:200])
             return Reply(title="Sorry, something went wrong; nothing was stored.", ok=False)
+
+
+def _refuse_repeat(store: Store, message: Message) -> None:
+    """A platform's retry of a message that changed something is answered, never re-checked."""
+    done = store.audit.by_message(message.message_id) if message.message_id else None
+    if done is not None:
+        raise AlreadyProcessed(done)
 
 
 def _clean(text: str) -> str:

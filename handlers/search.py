@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from handlers import points, scorecards
 from handlers.cards import summary_line
 from handlers.context import Context
 from handlers.parsing import split_args
@@ -49,6 +50,8 @@ FILTERS: dict[str, Filter] = {
     "status": _has_status,
     "owner": _owned_by,
     "category": _in_category,
+    "tier": points.has_tier,
+    "standing": scorecards.has_standing,
 }
 # `sort:<key>`, with whether larger is better.
 SORTS: dict[str, tuple[SortKey, bool]] = {
@@ -57,6 +60,8 @@ SORTS: dict[str, tuple[SortKey, bool]] = {
     "recent": (_last_contact, True),
     "contact": (_last_contact, True),
     "new": (lambda _ctx, p: p.id, True),
+    "points": (points.balance_of, True),
+    "score": (scorecards.score_of, True),
 }
 
 
@@ -122,7 +127,9 @@ VERBS = (
         find,
         "filtered list of parties, best first",
         (EXAMPLE, "find customers owner:@ana", "list suppliers status:probation sort:points"),
-        "Filters: customers/suppliers, #tag, -#tag, status:, owner:@name, category:, any "
-        "field:value, free text; sort:" + "|".join(("name", "last", "new")) + ".",
+        "Filters: customers/suppliers, #tag, -#tag, status:, owner:@name, category:, tier:, "
+        "standing:, any field:value, free text; sort:"
+        + "|".join(("name", "last", "new", "points", "score"))
+        + ".",
     ),
 )

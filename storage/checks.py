@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from storage.reminders import next_occurrence
 from storage.store import Store
 
 
@@ -23,4 +24,37 @@ def check_store(store: Store, people: Iterable[str]) -> list[str]:
             problems.append(f"reminder {reminder.id} is for {reminder.owner}, not in the config")
         if reminder.party_id is not None and store.parties.get(reminder.party_id) is None:
             problems.append(f"reminder {reminder.id} names missing party {reminder.party_id}")
+    problems += check_ledger(store)
+    problems += check_reminders(store, known)
+    return problems
+
+
+def check_reminders(store: Store, known: set[str]) -> list[str]:
+    """Every repeat rule reads, and every queued notice is for someone of the team."""
+    problems = []
+    for reminder in store.reminders.all():
+        try:
+            next_occurrence(reminder, reminder.due_at)
+        except (ValueError, KeyError, TypeError):
+            problems.append(f"reminder {reminder.id} has a repeat rule that does not read")
+    for notice in store.deliveries.pending():
+        if known and notice.to.casefold() not in known:
+            problems.append(f"notice {notice.id} is for {notice.to}, not in the config")
+    return problems
+
+
+def check_ledger(store: Store) -> list[str]:
+    """Each party's balance is the sum of its ledger entries and never went below zero."""
+    problems = []
+    running: dict[int, int] = {}
+    for entry in store.ledger.all():  # in id order, which is the order they were written
+        if store.parties.get(entry.party_id) is None:
+            problems.append(f"ledger entry {entry.id} names missing party {entry.party_id}")
+        running[entry.party_id] = running.get(entry.party_id, 0) + entry.delta
+        if running[entry.party_id] < 0:
+            problems.append(f"ledger entry {entry.id} took party {entry.party_id} below zero")
+    for party_id in running.keys() | store.ledger.balances().keys():
+        kept, summed = store.ledger.balance(party_id), running.get(party_id, 0)
+        if kept != summed:
+            problems.append(f"party {party_id} balance {kept} is not its ledger sum {summed}")
     return problems

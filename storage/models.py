@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields, replace
+from functools import lru_cache
 from typing import Any, TypeVar
 
 CUSTOMER, SUPPLIER = "customer", "supplier"
@@ -204,3 +206,36 @@ def may_change_party(person: Person, party: Party) -> bool:
 
 def needs_manager_for_status(status: str) -> bool:
     return status in ("probation", "excluded")
+
+
+def may_set_status(person: Person, party: Party, role: str, status: str) -> bool:
+    """Into or out of probation or exclusion is a manager's call; other moves the owner's."""
+    current = party.status_of(role) or ""
+    if needs_manager_for_status(status) or needs_manager_for_status(current):
+        return person.is_manager
+    return may_change_party(person, party)
+
+
+def may_move_points(person: Person, points: int, policy: Policy) -> bool:
+    """Awards, deductions and redemptions above the award limit need a manager or an admin."""
+    return person.is_manager or points <= policy.award_limit
+
+
+@dataclass(frozen=True)
+class Tier:
+    """The tier a party's points earned reach (None below the lowest) and the next one."""
+
+    name: str | None
+    next_name: str | None = None
+    to_next: int = 0
+
+
+@lru_cache(maxsize=4096)  # pure, and asked for every party of a `find … tier:gold`
+def tier_for(earned: int, tiers: tuple[tuple[str, int], ...]) -> Tier:
+    """Tiers follow points *earned*, not the balance, so redeeming never drops a tier."""
+    reached = None
+    for name, floor in sorted(tiers, key=lambda tier: tier[1]):
+        if earned < floor:
+            return Tier(reached, name, math.ceil(floor - earned))
+        reached = name
+    return Tier(reached)

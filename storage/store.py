@@ -10,11 +10,15 @@ from typing import Any
 
 from storage.audit import AuditRepository
 from storage.db import Database, Transaction
+from storage.deliveries import DeliveryRepository
 from storage.interactions import InteractionRepository
+from storage.ledger import LedgerRepository
 from storage.models import to_doc
 from storage.parties import PartyRepository
 from storage.people import PeopleRepository
+from storage.ratings import RatingRepository
 from storage.reminders import ReminderRepository
+from storage.settings import SettingsRepository
 
 COLLECTIONS = (
     "parties",
@@ -25,6 +29,7 @@ COLLECTIONS = (
     "people",
     "audit",
     "deliveries",
+    "settings",
 )
 
 Reverser = Callable[["Change", int, dict[str, Any]], None]
@@ -66,7 +71,14 @@ class Store:
         self.audit = AuditRepository(self.db)
         self.people = PeopleRepository(self.db)
         self.reminders = ReminderRepository(self.db)
-        self.reversers: dict[str, Reverser] = {}
+        self.deliveries = DeliveryRepository(self.db)
+        self.settings = SettingsRepository(self.db)
+        self.ledger = LedgerRepository(self.db)
+        self.ratings = RatingRepository(self.db)
+        self.reversers: dict[str, Reverser] = {
+            "ledger": self.ledger.reverse,
+            "deliveries": self.deliveries.reverse,
+        }
 
     def close(self) -> None:
         self.db.close()

@@ -1,0 +1,144 @@
+"""Time the scheduler's index with 20,000 open reminders: what is due, and when to wake next.
+
+Run by hand: `python benchmarks/scheduler.py [scratch-folder]` (from the repository root).
+Target: finding the due reminders and the next wake-up in at most 1 ms.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.notify import RecordingNotifier  # noqa: E402
+from bot.scheduler import Scheduler  # noqa: E402
+from handlers.context import Team  # noqa: E402
+from storage.models import Person, to_doc  # noqa: E402
+from storage.reminders import Reminder  # noqa: E402
+from storage.store import Actor, Store  # noqa: E402
+
+REMINDERS, BATCH, RUNS, DUE_AT_ONCE = 20_000, 1_000, 2_000, 10
+NOW = datetime(2026, 11, 25, 13, 37, tzinfo=UTC)
+PEOPLE = tuple(
+    Person(f"rep{n}", "rep", "Europe/Berlin", slack=f"U{n}", manager="boss") for n in range(40)
+)
+TEAM = Team(people=(*PEOPLE, Person("boss", "manager", "Europe/Berlin", slack="U0")))
+
+
+def progress(label: str, done: int, total: int) -> None:
+    filled = 30 * done // total
+    bar = "#" * filled + " " * (30 - filled)
+    sys.stderr.write(f"\r{label:<28} [{bar}] {100 * done // total:3d}%")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def reminder(n: int, rng: random.Random) -> Reminder:
+    due = NOW + timedelta(minutes=rng.randrange(1, 365 * 24 * 60))
+    weekly = n % 10 == 0
+    return Reminder(
+        id=0,
+        owner=PEOPLE[n % len(PEOPLE)].name,
+        text=f"call customer {n} about the renewal",
+        due=due.isoformat(),
+        created_by="rep0",
+        created_at=NOW.isoformat(),
+        recurrence=f"DTSTART:{due:%Y%m%dT%H%M%S}\nRRULE:FREQ=WEEKLY" if weekly else None,
+        recurrence_text="every week" if weekly else "",
+        timezone="UTC",
+        kind="follow_up" if n % 3 == 0 else "reminder",
+    )
+
+
+def build(folder: Path) -> Store:
+    """A store with 20,000 open reminders, a thousand per change."""
+    store, rng = Store(folder), random.Random(4)
+    actor = Actor("bench", "terminal", NOW.isoformat())
+    for start in range(0, REMINDERS, BATCH):
+        with store.change(actor, "bench") as change:
+            for n in range(start, start + BATCH):
+                change.insert("reminders", to_doc(reminder(n, rng)))
+        progress("building 20,000 reminders", start + BATCH, REMINDERS)
+    return store
+
+
+def timed(
+    action: Callable[[], object], runs: int, reset: Callable[[], object] = lambda: None
+) -> list[float]:
+    """Milliseconds per run (`reset` runs between, untimed)."""
+    times = []
+    for n in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+        reset()
+        if n % 200 == 0:
+            progress("timing", n + 1, runs)
+    progress("timing", runs, runs)
+    return times
+
+
+def row(label: str, times: list[float]) -> str:
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return f"| {label:<46} | {statistics.median(times):9.4f} | {cuts[98]:9.4f} | {len(times):5d} |"
+
+
+def main(scratch: str | None = None) -> None:
+    folder = Path(scratch or tempfile.mkdtemp(prefix="rapport-bench-")) / "store"
+    store = build(folder)
+    scheduler = Scheduler(store, TEAM, lambda: NOW, [RecordingNotifier("slack")])
+    load = timed(scheduler.load, 1)
+    agenda = scheduler.agenda
+    open_all = store.reminders.open_all()
+    when = sorted(r.due_at for r in open_all)[DUE_AT_ONCE - 1]  # exactly 10 are due
+    taken: list[object] = []
+
+    def due_and_next() -> None:
+        taken[:] = agenda.take_due(when)
+        agenda.next_time()
+
+    def put_back() -> None:
+        for kind, rid in taken:  # type: ignore[misc]
+            found = store.reminders.get(rid)
+            agenda.set((kind, rid), found.due_at if found and kind == "reminder" else when)
+
+    def scan() -> None:  # what the index saves: one pass over every reminder
+        due, upcoming = [], None
+        for item in store.reminders.all():
+            if item.is_open and (at := item.due_at) <= when:
+                due.append(item)
+            elif item.is_open and (upcoming is None or at < upcoming):
+                upcoming = at
+
+    def idle() -> None:
+        agenda.take_due(NOW)
+        agenda.next_time()
+
+    def move() -> None:
+        agenda.set(("reminder", 7), when + timedelta(days=random.random()))
+
+    results = [
+        ("10 due + next wake-up (agenda)", timed(due_and_next, RUNS, put_back)),
+        ("nothing due + next wake-up (agenda)", timed(idle, RUNS)),
+        ("reschedule one reminder (agenda)", timed(move, RUNS)),
+        ("for comparison: one scan of all reminders", timed(scan, 50)),
+    ]
+    print(f"\n{REMINDERS:,} open reminders; {len(agenda):,} agenda entries (sends, escalations)")
+    print(f"indexing them all at start (load): {load[0]:.0f} ms\n")
+    print(f"| {'operation':<46} | {'p50 ms':>9} | {'p99 ms':>9} | {'runs':>5} |")
+    print(f"|{'-' * 48}|{'-' * 11}|{'-' * 11}|{'-' * 7}|")
+    for label, times in results:
+        print(row(label, times))
+    store.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else None)

@@ -1,0 +1,148 @@
+"""Slack's forms: the "Log interaction" modal and the "Log to Rapport" message shortcut.
+
+The modal is checked field by field by the core (`handlers.log_form`), errors are shown beside
+the field, and a valid form is logged as the equivalent `log …` line through the router.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from bot.dispatch import REFUSAL
+from bot.slack_blocks import (
+    LOG_MODAL,
+    OPEN_LOG_MODAL,
+    fits,
+    form_values,
+    log_modal,
+    notice_modal,
+    option,
+)
+from bot.slack_text import incoming_text
+from handlers.context import Context
+from handlers.log_form import LogForm, form_problems, log_command, note_command
+from handlers.reply import Button, Reply
+from handlers.resolve import closest, named_in, resolve
+from storage.models import INTERACTION_KINDS, Party
+
+if TYPE_CHECKING:
+    from bot.slack import SlackAdapter
+
+LOG_MESSAGE = "log_message"
+ACK_WITHIN = 2.5  # seconds; Slack drops a view_submission answer after 3
+MAX_SUGGESTIONS = 20
+Body = dict[str, Any]
+
+
+def suggestions(ctx: Context, query: str) -> list[Party]:
+    """Parties for the modal's picker: the core's lookup first, then prefixes and look-alikes."""
+    parties = ctx.store.parties
+    found = resolve(parties, query)
+    ranked = [found.party] if found.party else []
+    ranked += [*found.candidates, *parties.with_prefix(query), *closest(parties, query, 10)]
+    unique = {party.id: party for party in ranked}
+    return list(unique.values())[:MAX_SUGGESTIONS]
+
+
+class SlackForms:
+    """The modal's and the message shortcut's listeners for one adapter."""
+
+    def __init__(self, adapter: SlackAdapter) -> None:
+        self.adapter = adapter
+
+    def register(self, bolt: AsyncApp) -> None:
+        bolt.shortcut(LOG_MODAL)(self.open_from_shortcut)
+        bolt.action(OPEN_LOG_MODAL)(self.open_from_button)
+        bolt.options("party")(self.suggest_parties)
+        bolt.view(LOG_MODAL)(self.submit)
+        bolt.shortcut(LOG_MESSAGE)(self.log_message)
+
+    async def open_from_shortcut(self, ack: AsyncAck, body: Body) -> None:
+        """The global shortcut: an empty form."""
+        await ack()
+        await self._open(body, None)
+
+    async def open_from_button(self, ack: AsyncAck, body: Body, action: Body) -> None:
+        """The card's button: the form for that party."""
+        await ack()
+        await self._open(body, int(action["value"]) if action.get("value") else None)
+
+    async def _open(
+        self, body: Body, party_id: int | None, kind: str = "call", notes: str = ""
+    ) -> None:
+        person = self.adapter.person(body["user"]["id"])
+        if person is None:
+            view = notice_modal("Rapport", REFUSAL)
+        else:
+            party = self.adapter.router.store.parties.get(party_id) if party_id else None
+            chosen = (party.id, party.name) if party else None
+            view = log_modal(INTERACTION_KINDS, chosen, kind, notes)
+        await self.adapter.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    async def suggest_parties(self, ack: AsyncAck, body: Body) -> None:
+        """The picker's options as the person types."""
+        person = self.adapter.person(body["user"]["id"])
+        query = str(body.get("value", "")).strip()
+        if person is None or not query:
+            await ack(options=[])
+            return
+        found = await self.adapter.read(person, lambda ctx: suggestions(ctx, query))
+        await ack(options=[option(p.name, str(p.id)) for p in found])
+
+    async def submit(self, ack: AsyncAck, body: Body, view: Body) -> None:
+        """Check the form; errors go beside their fields, a good form is logged and confirmed."""
+        person = self.adapter.person(body["user"]["id"])
+        if person is None:
+            await ack(response_action="errors", errors={"party": REFUSAL})
+            return
+        values = form_values(view["state"]["values"])
+        form = LogForm(**{**values, "kind": values["kind"] or "call"})
+        problems = await self.adapter.read(person, lambda ctx: form_problems(ctx, form))
+        if problems:
+            await ack(response_action="errors", errors=problems)
+            return
+        asked = asyncio.ensure_future(
+            self.adapter.ask(person, log_command(form), f"slack:view:{view['id']}")
+        )
+        try:
+            reply = await asyncio.wait_for(asyncio.shield(asked), ACK_WITHIN)
+        except TimeoutError:  # Slack wants the answer within 3 s: close the form, DM the outcome
+            await ack()
+            await self.adapter.notifier.deliver(person, await asked)
+            return
+        if not reply.ok:
+            await ack(response_action="errors", errors={"party": reply.title})
+            return
+        await ack()
+        await self.adapter.notifier.deliver(person, reply)
+
+    async def log_message(self, ack: AsyncAck, body: Body) -> None:
+        """ "Log to Rapport" on a message: a note on the party it names; asks when unclear."""
+        await ack()
+        person = self.adapter.person(body["user"]["id"])
+        if person is None:
+            await self.adapter.respond(body["response_url"], Reply(title=REFUSAL, ok=False))
+            return
+        text = incoming_text((body.get("message") or {}).get("text", ""), self.adapter.team)
+        if not text:
+            reply = Reply(title="That message has no text I could log.", ok=False)
+            await self.adapter.respond(body["response_url"], reply)
+            return
+        named = await self.adapter.read(person, lambda ctx: named_in(ctx.store.parties, text))
+        commands = [(party, note_command(party.id, text)) for party in named]
+        if len(commands) == 1:
+            stamp = f"slack:shortcut:{body['action_ts']}"
+            reply = await self.adapter.ask(person, commands[0][1], stamp)
+            await self.adapter.respond(body["response_url"], reply)
+        elif commands and all(fits(Button(p.name, c)) for p, c in commands):
+            buttons = tuple(
+                Button(label=party.name, command=command) for party, command in commands
+            )
+            question = Reply(title="Which party is this message about?", buttons=buttons, ok=False)
+            await self.adapter.respond(body["response_url"], question)
+        else:  # no party named (or the message is too long for a button): the form, prefilled
+            await self._open(body, None, "note", text)

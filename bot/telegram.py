@@ -1,0 +1,307 @@
+"""Rapport in Telegram: commands, private messages, buttons and forwards, on python-telegram-bot."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import ConfigError, TelegramConfig
+from bot.dispatch import REFUSAL, Clock, answer, system_clock
+from bot.telegram_notes import Notes
+from bot.telegram_render import ButtonTokens
+from bot.telegram_send import Sender, TelegramNotifier, retrying
+from handlers.reply import Reply, problem
+from handlers.router import VERBS, Router
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+LISTEN = "0.0.0.0"  # the webhook listens on all addresses; a reverse proxy usually ends TLS
+POLL_TIMEOUT = 25  # seconds a getUpdates call waits for news
+UPDATES = ["message", "callback_query"]
+EXPIRED = "That button has expired (the bot restarted). Please type the command again."
+
+
+class TelegramStartError(ConfigError):
+    """Telegram could not be started; the message says why, never showing the token."""
+
+
+class RecentIds:
+    """A bounded set of recently seen keys: repeats of an update are answered once."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._seen: OrderedDict[Hashable, None] = OrderedDict()
+
+    def add(self, key: Hashable) -> bool:
+        """Remember `key`; False when it was already there."""
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True
+
+
+def build_application(config: TelegramConfig) -> Application[Any, Any, Any, Any, Any, Any]:
+    """PTB's application pointed at `base_url`, with flood control retried by the rate limiter."""
+    if not config.token:
+        raise TelegramStartError(
+            'telegram.token is empty: write token = "env:TELEGRAM_BOT_TOKEN" and set that variable'
+        )
+    base = config.base_url
+    builder = Application.builder().token(config.token).base_url(base)
+    if base.endswith("/bot"):
+        builder = builder.base_file_url(base[: -len("/bot")] + "/file/bot")
+    limiter = AIORateLimiter(max_retries=3)
+    return builder.rate_limiter(limiter).job_queue(None).build()
+
+
+def check_webhook(config: TelegramConfig) -> None:
+    """Webhook mode needs the public URL and a secret Telegram sends back with every update."""
+    if not config.webhook_url.startswith(("http://", "https://")):
+        raise TelegramStartError("telegram.webhook_url: the public https:// URL of the webhook")
+    if not SECRET_TOKEN.match(config.secret_token):
+        raise TelegramStartError(
+            "telegram.secret_token: 1-256 letters, digits, _ or -, from an env: value"
+        )
+
+
+def served_chats(config: TelegramConfig) -> filters.BaseFilter:
+    """Private chats, and the group chats the config lists."""
+    chats: filters.BaseFilter = filters.ChatType.PRIVATE
+    if config.groups:
+        chats = chats | filters.Chat(chat_id=list(config.groups))
+    return chats
+
+
+class TelegramBot:
+    """One Telegram bot serving the team: start it, stop it, and notify through it."""
+
+    def __init__(self, config: TelegramConfig, router: Router, clock: Clock = system_clock) -> None:
+        self.config = config
+        self.router = router
+        self.clock = clock
+        self.application = build_application(config)
+        self.tokens = ButtonTokens()
+        self.sender = Sender(self.application.bot, self.tokens)
+        self.notifier = TelegramNotifier(self.sender)
+        self.notes = Notes(router.store.parties, router.store.lock)
+        self.updates = RecentIds()
+        self.presses = RecentIds()
+        self._register()
+
+    def _register(self) -> None:
+        app = self.application
+        new = filters.UpdateType.MESSAGE  # an edited message is not a new command
+        private = new & filters.ChatType.PRIVATE
+        app.add_handler(TypeHandler(Update, self._once), group=-1)
+        for verb in VERBS:
+            names = [w for w in verb.words if COMMAND_NAME.match(w)]
+            app.add_handler(CommandHandler(names, self._on_text, new & served_chats(self.config)))
+        app.add_handler(MessageHandler(private & filters.FORWARDED, self._on_forward))
+        app.add_handler(MessageHandler(private & filters.REPLY & filters.TEXT, self._on_reply))
+        app.add_handler(MessageHandler(private & filters.TEXT, self._on_text))
+        app.add_handler(MessageHandler(private & filters.CAPTION, self._on_caption))
+        app.add_handler(MessageHandler(private, self._on_other))
+        app.add_handler(CallbackQueryHandler(self._on_press))
+        app.add_error_handler(self._on_error)
+
+    # Lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> str:
+        """Check the token, register the commands, start polling or the webhook; a ready line."""
+        if self.config.mode == "webhook":
+            check_webhook(self.config)
+        app = self.application
+        host = urlsplit(self.config.base_url).netloc
+        try:
+            await app.initialize()  # getMe: a wrong token raises InvalidToken
+        except InvalidToken:
+            raise TelegramStartError(
+                f"telegram: {host} rejected the bot token; check TELEGRAM_BOT_TOKEN "
+                "(BotFather's /token shows the right one)"
+            ) from None
+        except TelegramError as error:
+            raise TelegramStartError(f"telegram: cannot reach {host}: {error.message}") from None
+        await retrying(lambda: app.bot.set_my_commands(bot_commands()))
+        assert app.updater is not None
+        if self.config.mode == "webhook":
+            where = await self._start_webhook()
+        else:
+            await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=UPDATES)
+            where = "long polling"
+        await app.start()
+        return f"telegram: ready as @{app.bot.username} ({where})"
+
+    async def _start_webhook(self) -> str:
+        """Listen on all addresses at the webhook URL's path; register the URL and the secret."""
+        path = urlsplit(self.config.webhook_url).path or "/"
+        assert self.application.updater is not None
+        await self.application.updater.start_webhook(
+            listen=LISTEN,
+            port=self.config.port,
+            url_path=path,
+            webhook_url=self.config.webhook_url,
+            secret_token=self.config.secret_token,
+            allowed_updates=UPDATES,
+        )
+        return f"webhook on port {self.config.port}, path {path}"
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish the ones taken, and close the connections."""
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    # Updates --------------------------------------------------------------------------------
+
+    async def _once(self, update: Update, _context: Context) -> None:
+        """A repeated update (a retry, a redelivery) is dropped before any handler sees it."""
+        if not self.updates.add(update.update_id):
+            log.info("telegram: update %s seen already; skipped", update.update_id)
+            raise ApplicationHandlerStop
+
+    async def _person(self, update: Update) -> Person | None:
+        """The person of the team who sent this; anyone else is refused in one line."""
+        user = update.effective_user
+        if user is None or user.is_bot:
+            return None
+        person = self.router.team.by_telegram(user.id)
+        if person is None and update.callback_query is not None:
+            await update.callback_query.answer(REFUSAL, show_alert=True)
+        elif person is None and update.effective_chat is not None:
+            await self.sender.send(update.effective_chat.id, Reply(title=REFUSAL, ok=False))
+        return person
+
+    async def _run(self, update: Update, person: Person, text: str) -> Reply:
+        """The core's answer; the update id makes a redelivered change a no-op in the store."""
+        message_id = f"telegram:{update.update_id}"
+        return await answer(self.router, person, text, "telegram", message_id, self.clock)
+
+    async def _say(self, update: Update, reply: Reply) -> Any:
+        """Send a reply to the chat of the update (in a group, as an answer to the message)."""
+        message = update.effective_message
+        assert message is not None
+        in_group = message.chat.type != "private"
+        return await self.sender.send(
+            message.chat_id, reply, message.message_id if in_group else None
+        )
+
+    async def _on_text(self, update: Update, _context: Context) -> None:
+        """A command (/log … or /log@Bot …) or a plain line in the private chat."""
+        person = await self._person(update)
+        if person is None or update.effective_message is None:
+            return
+        await self._say(
+            update, await self._run(update, person, update.effective_message.text or "")
+        )
+
+    async def _on_forward(self, update: Update, _context: Context) -> None:
+        """A forwarded message: a note on the party it names, or a question which one."""
+        person = await self._person(update)
+        if person is None or update.message is None:
+            return
+        await self._note(update, person, self.notes.forwarded(update.message))
+
+    async def _on_caption(self, update: Update, _context: Context) -> None:
+        """A photo or file with a caption: the caption is a note on the party it names."""
+        person = await self._person(update)
+        if person is None or update.message is None:
+            return
+        caption = update.message.caption or ""
+        if caption.startswith("/"):  # a command typed as the caption
+            await self._say(update, await self._run(update, person, caption))
+            return
+        await self._note(update, person, f"Photo: {caption}")
+
+    async def _note(self, update: Update, person: Person, notes: str) -> None:
+        found = await self.notes.command_for(notes)
+        if isinstance(found, str):
+            await self._say(update, await self._run(update, person, found))
+            return
+        sent = await self._say(update, found)
+        if not found.buttons:  # nothing named: the answer to this question names the party
+            self.notes.wait_for_party(sent.chat_id, sent.message_id, notes)
+
+    async def _on_reply(self, update: Update, context: Context) -> None:
+        """An answer to "which party is this about?", or else an ordinary line."""
+        message = update.message
+        assert message is not None and message.reply_to_message is not None
+        asked = message.reply_to_message
+        notes = self.notes.waiting(asked.chat_id, asked.message_id)
+        if notes is None:
+            await self._on_text(update, context)
+            return
+        person = await self._person(update)
+        if person is not None:
+            reply = await self._run(
+                update, person, self.notes.command_with(message.text or "", notes)
+            )
+            if reply.changed:
+                self.notes.answered(asked.chat_id, asked.message_id)
+            await self._say(update, reply)
+
+    async def _on_other(self, update: Update, _context: Context) -> None:
+        """Stickers, voice, photos without captions: say what is understood."""
+        if await self._person(update) is not None:
+            hint = "I read text: commands, forwarded messages and captions."
+            await self._say(update, problem(hint, "help"))
+
+    async def _on_press(self, update: Update, _context: Context) -> None:
+        """A button: answered at once, run as the presser, the message edited to the outcome."""
+        query = update.callback_query
+        assert query is not None
+        chat = query.message.chat if query.message is not None else None
+        if chat is not None and chat.type != "private" and chat.id not in self.config.groups:
+            return
+        person = await self._person(update)
+        if person is None or chat is None:
+            return
+        command = self.tokens.command_for(query.data or "")
+        if command is None:
+            await query.answer(EXPIRED, show_alert=True)
+            return
+        if not self.presses.add((chat.id, query.message.message_id, query.data)):  # type: ignore[union-attr]
+            await query.answer("Already done.")
+            return
+        await query.answer()
+        reply = await self._run(update, person, command)
+        await self.sender.show_outcome(query.message, chat.id, reply)
+
+    async def _on_error(self, update: object, context: Context) -> None:
+        """Log what went wrong; the person hears a short apology, never a stack trace."""
+        log.error("telegram: handling an update failed", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            sorry = Reply(title="Sorry, something went wrong; nothing more was stored.", ok=False)
+            with contextlib.suppress(TelegramError):
+                await self.sender.send(update.effective_chat.id, sorry)
+
+
+def bot_commands() -> list[BotCommand]:
+    """The command menu: one entry per verb."""
+    return [BotCommand(v.name, v.summary[:256]) for v in VERBS if COMMAND_NAME.match(v.name)]

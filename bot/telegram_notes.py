@@ -1,0 +1,85 @@
+"""Forwarded messages and captions in Telegram, turned into `note <party>: …` commands."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from contextlib import AbstractContextManager
+from typing import Any
+
+from telegram import Message, MessageOrigin
+
+from handlers.parsing import quote_name
+from handlers.reply import Button, Reply, problem
+from handlers.resolve import MAX_CHOICES, named_in
+from storage.parties import PartyRepository
+
+ASK = "Which party is this about? Answer this message with its name."
+WAITING = 500  # questions remembered (in memory) until their answer comes
+
+
+def note_command(party: str, notes: str) -> str:
+    """The command that logs `notes` as a note on `party` (a name or #id)."""
+    return f"note {party}: {notes}"
+
+
+def origin_name(origin: MessageOrigin | None) -> str:
+    """Who a forwarded message came from, as Telegram tells it."""
+    if origin is None:
+        return ""
+    for attr in ("sender_user", "sender_chat", "chat"):
+        found = getattr(origin, attr, None)
+        if found is not None:
+            return str(getattr(found, "full_name", None) or getattr(found, "title", "") or "")
+    return str(getattr(origin, "sender_user_name", "") or "")
+
+
+class Notes:
+    """Finds the party a forwarded text names, and remembers questions that await a name."""
+
+    def __init__(self, parties: PartyRepository, lock: AbstractContextManager[Any]) -> None:
+        self.parties = parties
+        self.lock = lock
+        self._waiting: OrderedDict[tuple[int, int], str] = OrderedDict()
+
+    def forwarded(self, message: Message) -> str:
+        """The note for a forwarded message: who it came from, then its text or caption."""
+        text = message.text or message.caption or ""
+        name = origin_name(message.forward_origin)
+        return f"Forwarded from {name}: {text}" if name and text else text
+
+    def _named(self, text: str) -> list[Any]:
+        with self.lock:
+            return named_in(self.parties, text)
+
+    async def command_for(self, notes: str) -> str | Reply:
+        """The note command when one party is named; otherwise the question to ask."""
+        if not notes.strip():
+            return problem("There is no text to log in that message.", "note Acme: what happened")
+        found = await asyncio.to_thread(self._named, notes)
+        if len(found) == 1:
+            return note_command(f"#{found[0].id}", notes)
+        if found:
+            buttons = tuple(
+                Button(p.name, note_command(f"#{p.id}", notes)) for p in found[:MAX_CHOICES]
+            )
+            return Reply(title="Which party is this about?", buttons=buttons, ok=False)
+        return Reply(title=ASK, ok=False)
+
+    def wait_for_party(self, chat_id: int, message_id: int, notes: str) -> None:
+        """Remember the notes until the answer to question `message_id` names the party."""
+        self._waiting[(chat_id, message_id)] = notes
+        while len(self._waiting) > WAITING:
+            self._waiting.popitem(last=False)
+
+    def waiting(self, chat_id: int, message_id: int) -> str | None:
+        """The notes that question `message_id` is about, if it is one."""
+        return self._waiting.get((chat_id, message_id))
+
+    def answered(self, chat_id: int, message_id: int) -> None:
+        """The question has its answer: a second answer does not log the note twice."""
+        self._waiting.pop((chat_id, message_id), None)
+
+    def command_with(self, party: str, notes: str) -> str:
+        """The note command for the party the person answered with."""
+        return note_command(quote_name(party.strip().strip("\"'")), notes)

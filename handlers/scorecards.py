@@ -1,0 +1,219 @@
+"""Supplier scorecards: `rate` a supplier on the criteria, `scorecard` to read the result."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from handlers.approvals import managers
+from handlers.context import Context
+from handlers.notices import notify
+from handlers.parsing import quote_name, split_args
+from handlers.reply import Reply, Section, changed, problem
+from handlers.resolve import find_party
+from handlers.verbs import Verb
+from storage.ledger import utc_iso
+from storage.models import SUPPLIER, Party, to_doc
+from storage.ratings import Rating
+from storage.scoring import Scorecard
+from storage.store import Change
+
+EXAMPLE = "rate GreenPack quality:4 delivery:5 price:3: good batch"
+_NOTE = re.compile(r":(?:\s|$)")
+MAX_NOTE = 1000
+
+
+def card_of(ctx: Context, party: Party) -> Scorecard:
+    """The party's scorecard now, with the config's weights and period."""
+    return ctx.store.ratings.scorecard(party.id, ctx.policy, ctx.now)
+
+
+def criteria(ctx: Context) -> tuple[str, ...]:
+    return tuple(name for name, _weight in ctx.policy.scorecard_weights)
+
+
+def _criterion(ctx: Context, key: str) -> str | None:
+    """A criterion by its name or a prefix only it has ('comm' → communication)."""
+    found = [c for c in criteria(ctx) if c == key] or [
+        c for c in criteria(ctx) if c.startswith(key)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def parse_scores(ctx: Context, fields: dict[str, str]) -> dict[str, int] | Reply:
+    """`quality:4 delivery:5` → {'quality': 4, 'delivery': 5}, or the problem."""
+    scores: dict[str, int] = {}
+    names = ", ".join(criteria(ctx))
+    for key, value in fields.items():
+        criterion = _criterion(ctx, key)
+        if criterion is None:
+            return problem(f"I don't rate “{key}”; the criteria are {names}.", EXAMPLE)
+        if not value.isdigit() or not 1 <= int(value) <= 5:
+            return problem(f"A rating is a whole number from 1 to 5, not “{value}”.", EXAMPLE)
+        scores[criterion] = int(value)
+    if not scores:
+        return problem(f"Rate which criteria? Any of {names}, each 1–5.", EXAMPLE)
+    return scores
+
+
+def rate(ctx: Context, _word: str, rest: str) -> Reply:
+    """`rate <supplier> quality:4 delivery:5 …[: note]`."""
+    masked = re.sub(r'"[^"]*"', lambda m: "x" * len(m[0]), rest)
+    split = _NOTE.search(masked)
+    head, note = (rest[: split.start()], rest[split.end() :].strip()) if split else (rest, "")
+    if len(note) > MAX_NOTE:
+        return problem(f"That note is too long ({len(note)} characters; {MAX_NOTE} max).")
+    args = split_args(head)
+    scores = parse_scores(ctx, args.fields)
+    if isinstance(scores, Reply):
+        return scores
+    given = " ".join(f"{c}:{v}" for c, v in scores.items())
+    party = find_party(ctx, args.text, f"rate {{party}} {given}" + (f": {note}" if note else ""))
+    if isinstance(party, Reply):
+        return party
+    if not party.is_(SUPPLIER):
+        return problem(f"{party.name} is not a supplier; scorecards are for suppliers.")
+    rating = Rating(
+        0, party.id, scores, ctx.person.name, utc_iso(ctx.now), note, ctx.message.channel
+    )
+    return _store_rating(ctx, party, rating)
+
+
+def _store_rating(ctx: Context, party: Party, rating: Rating) -> Reply:
+    """Keep the rating; a supplier it drops to a poor standing is flagged to the managers."""
+    before = card_of(ctx, party)
+    after = ctx.store.ratings.scorecard(party.id, ctx.policy, ctx.now, also=(rating,))
+    flag = poor_flag(party, after)
+    told: list[str] = []
+    with ctx.store.change(ctx.actor(), f"Rated {party.name}") as change:
+        change.insert("ratings", to_doc(rating))
+        if flag and not before.poor:
+            told = _tell_managers(ctx, change, party, after)
+    rated = ", ".join(f"{c} {v}" for c, v in rating.scores.items())
+    title = f"Rated {party.name}: {rated} — {ctx.show_time(ctx.now)}."
+    lines = [rating.note] if rating.note else []
+    lines.append(f"Scorecard: {summary(ctx, after)}")
+    if flag:
+        lines.append(flag + (f" Told {', '.join(told)}." if told else ""))
+    return replace(changed(title, change.entry_id), sections=(Section(lines=tuple(lines)),))
+
+
+def _tell_managers(ctx: Context, change: Change, party: Party, card: Scorecard) -> list[str]:
+    """Queue a flag for each manager: this supplier just fell to a poor standing."""
+    text = (
+        f"{party.name} fell to a poor standing (score {card.score}/100 after {ctx.person.name}'s "
+        f"rating): a candidate for probation."
+    )
+    hint = f"status {quote_name(party.name)} probation because …"
+    flag = Reply(title=text, sections=(Section(lines=(f"Try: {hint}",)),))
+    told = [m.name for m in managers(ctx.team) if m.name != ctx.person.name]
+    for name in told:
+        notify(ctx, change, name, flag, kind="flag")
+    return told
+
+
+def poor_flag(party: Party, card: Scorecard) -> str | None:
+    """The flag a supplier in poor standing carries, unless already on probation or excluded."""
+    if not card.poor or party.supplier_status in ("probation", "excluded"):
+        return None
+    return f"⚠ Poor standing: {party.name} is a candidate for probation."
+
+
+def standing_warning(ctx: Context, party: Party) -> str | None:
+    """The poor-standing flag for replies about a supplier (the log reply shows it)."""
+    if not party.is_(SUPPLIER) or not ctx.store.ratings.has_ratings(party.id):
+        return None
+    return poor_flag(party, card_of(ctx, party))
+
+
+def summary(ctx: Context, card: Scorecard) -> str:
+    """'72/100 · good · 3 ratings in 180 days · ▲ +8 on the 180 days before'."""
+    days = ctx.policy.scorecard_period_days
+    if card.score is None:
+        return f"no ratings in the last {days} days"
+    ratings = f"{card.ratings} rating{'s' if card.ratings != 1 else ''} in {days} days"
+    return " · ".join((f"{card.score}/100", str(card.standing), ratings, _trend(ctx, card)))
+
+
+def _trend(ctx: Context, card: Scorecard) -> str:
+    days = ctx.policy.scorecard_period_days
+    if card.trend is None:
+        return f"no ratings in the {days} days before"
+    arrow = "▲" if card.trend > 0 else "▼" if card.trend < 0 else "="
+    return f"{arrow} {card.trend:+d} on the {days} days before ({card.previous})"
+
+
+def scorecard(ctx: Context, _word: str, rest: str) -> Reply:
+    """`scorecard <supplier>`: averages per criterion, the weighted score, standing and trend."""
+    party = find_party(ctx, rest.strip(), "scorecard {party}")
+    if isinstance(party, Reply):
+        return party
+    if not party.is_(SUPPLIER):
+        return problem(f"{party.name} is not a supplier; scorecards are for suppliers.")
+    card = card_of(ctx, party)
+    title = f"{party.name} scorecard: {summary(ctx, card)}"
+    if card.score is None:
+        return Reply(title=title, sections=(Section(lines=(f"Try: {EXAMPLE}",)),))
+    weight_of = dict(card.weights)
+    total = sum(weight_of.values()) or 1
+    fields = tuple(
+        (c, f"{mean:.1f} (weight {weight_of[c] / total:.0%})" if mean is not None else "no data")
+        for c, mean in card.averages
+    )
+    lines = []
+    if any(mean is None for _c, mean in card.averages):
+        lines.append("Criteria with no data don't count; the others' weights are rescaled.")
+    if flag := poor_flag(party, card):
+        lines.append(flag)
+    return Reply(title=title, sections=(Section(fields=fields, lines=tuple(lines)),))
+
+
+def scorecard_section(ctx: Context, party: Party) -> Section | None:
+    """The card's scorecard section, for suppliers."""
+    if not party.is_(SUPPLIER):
+        return None
+    card = card_of(ctx, party)
+    lines = [summary(ctx, card)]
+    rated = [f"{c} {mean:.1f}" for c, mean in card.averages if mean is not None]
+    if rated:
+        lines.append(" · ".join(rated))
+    if flag := poor_flag(party, card):
+        lines.append(flag)
+    return Section(title="Scorecard", lines=tuple(lines))
+
+
+def has_standing(ctx: Context, party: Party, value: str) -> bool:
+    """`find suppliers standing:poor`."""
+    if not party.is_(SUPPLIER) or not ctx.store.ratings.has_ratings(party.id):
+        return False
+    return card_of(ctx, party).standing == value.lower()
+
+
+def score_of(ctx: Context, party: Party) -> object:
+    """`find … sort:score`: the score, parties without one last."""
+    if not party.is_(SUPPLIER) or not ctx.store.ratings.has_ratings(party.id):
+        return -1
+    score = card_of(ctx, party).score
+    return -1 if score is None else score
+
+
+VERBS = (
+    Verb(
+        "rate",
+        ("rate", "rating"),
+        rate,
+        "rate a supplier 1–5 on the scorecard's criteria",
+        (EXAMPLE, "rate GreenPack sustainability:5"),
+        "Criteria: quality, delivery, price, communication, sustainability (any subset), "
+        "or those [scorecard] weights names.",
+    ),
+    Verb(
+        "scorecard",
+        ("scorecard", "score"),
+        scorecard,
+        "a supplier's weighted score, standing and trend",
+        ("scorecard greenpack",),
+        "Averages over [scorecard] period_days; standing: excellent ≥ 80, good ≥ 50, "
+        "watch ≥ 30, poor below.",
+    ),
+)
