@@ -18,12 +18,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from bot.agenda import Agenda, Key
-from bot.notify import DeliveryError, Notifier, channel_for, terminal_only
+from bot.notify import DeliveryError, Notifier, channel_for
+from bot.records import due_at_prompt, mark, recover_interrupted
+from bot.timing import delivery_time, digest_key, digest_time, escalation_time
 from handlers.context import Team
 from handlers.digest import build_digest, leads
 from handlers.followups import escalation_message
@@ -31,7 +32,7 @@ from handlers.notices import SYSTEM, context_for, notify, reminder_message, repl
 from handlers.reply import Reply
 from storage.deliveries import Delivery
 from storage.models import Person
-from storage.reminders import UNCONFIRMED, Reminder, next_occurrence, rolled_forward
+from storage.reminders import UNCONFIRMED, Reminder, rolled_forward
 from storage.settings import put_setting
 from storage.store import Actor, Change, Store
 
@@ -61,7 +62,7 @@ class Scheduler:
         self._attempts: dict[Key, int] = {}
         self._retry_at: dict[Key, datetime] = {}
         self._parked: set[Key] = set()
-        self._shown: set[Key] = set()
+        self._shown: set[object] = set()
         self._loaded = False
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -81,43 +82,24 @@ class Scheduler:
         with self.store.lock:
             if self._loaded:
                 return
-            self._recover(self.clock())
+            recover_interrupted(self.store, self.clock())
             for reminder in self.store.reminders.all():
                 self._on_reminder(None, reminder)
             for delivery in self.store.deliveries.pending():
                 self._on_delivery(None, delivery)
             for person in self.team.people:
                 if leads(self.team, person):
-                    first = self._digest_time(person, self.clock(), first_load=True)
+                    first = digest_time(self.store, self.team, person, self.clock(), True)
                     self.agenda.set(("digest", person.handle), first)
             self.store.reminders.watch(self._on_reminder)
             self.store.deliveries.watch(self._on_delivery)
             self._loaded = True
 
-    def _recover(self, now: datetime) -> None:
-        """At most once: a send interrupted between its mark and its record counts as sent."""
-        reminders = [r for r in self.store.reminders.all() if r.sending_at and not r.delivered_at]
-        notices = [d for d in self.store.deliveries.pending() if d.sending_at]
-        if not reminders and not notices:
-            return
-        log.warning(
-            "counting %d interrupted sends as delivered (unconfirmed), not sending them again",
-            len(reminders) + len(notices),
-        )
-        actor = Actor(SYSTEM, "scheduler", now.isoformat())
-        with self.store.change(actor, "Counted interrupted sends as delivered") as change:
-            for item in reminders:
-                _mark(change, "reminders", item.id, delivered_at=item.sending_at, sending_at=None,
-                      delivered_ref=UNCONFIRMED)  # fmt: skip
-            for notice in notices:
-                _mark(change, "deliveries", notice.id, delivered_at=notice.sending_at,
-                      sending_at=None, delivered_ref=UNCONFIRMED)  # fmt: skip
-
     def _on_reminder(self, before: Reminder | None, after: Reminder | None) -> None:
         item = after or before
         assert item is not None
-        self._schedule(("reminder", item.id), self._delivery_time(after) if after else None)
-        self._schedule(("escalate", item.id), self._escalation_time(after) if after else None)
+        self._schedule(("reminder", item.id), delivery_time(after) if after else None)
+        self._schedule(("escalate", item.id), escalation_time(after, self.team) if after else None)
 
     def _on_delivery(self, before: Delivery | None, after: Delivery | None) -> None:
         item = after or before
@@ -126,37 +108,6 @@ class Scheduler:
         if after is not None and after.pending and not after.sending_at:
             when = datetime.fromisoformat(after.created_at)
         self._schedule(("notice", item.id), when)
-
-    def _delivery_time(self, reminder: Reminder) -> datetime | None:
-        """When the reminder next needs sending: its due time, or its next repeat once sent."""
-        if not reminder.is_open or reminder.sending_at:
-            return None
-        if reminder.delivered_at is None:
-            return reminder.due_at
-        sent = datetime.fromisoformat(reminder.delivered_at)
-        return next_occurrence(reminder, max(reminder.due_at, sent))
-
-    def _escalation_time(self, reminder: Reminder) -> datetime | None:
-        """An open follow-up goes to the owner's manager escalate_after_days after it fell due."""
-        if not (reminder.is_open and reminder.is_follow_up and reminder.escalated_at is None):
-            return None
-        owner = self.team.find(reminder.owner)
-        if owner is None or self.team.find(owner.manager or "-") is None:
-            return None
-        return reminder.due_at + timedelta(days=self.team.policy.escalate_after_days)
-
-    def _digest_time(self, person: Person, now: datetime, first_load: bool = False) -> datetime:
-        """The next digest_time in the person's zone not yet sent; one missed today is due now
-        (but a store that never sent one starts with the next)."""
-        zone = context_for(self.store, self.team, person, now).tz
-        hour, minute = (int(part) for part in self.team.policy.digest_time.split(":"))
-        today = now.astimezone(zone).date()
-        at_today = datetime.combine(today, time(hour, minute), tzinfo=zone)
-        last = self.store.settings.get(f"digest:{person.handle}")
-        sent_today = last is not None and last >= today.isoformat()
-        if sent_today or (first_load and last is None and at_today <= now):
-            return datetime.combine(today + timedelta(days=1), time(hour, minute), tzinfo=zone)
-        return at_today
 
     def _schedule(self, key: Key, when: datetime | None) -> None:
         if when is not None and key in self._retry_at:
@@ -173,6 +124,7 @@ class Scheduler:
     async def start(self) -> None:
         """Settle and index the store now, then run in the background (for `rapport run`)."""
         self.load()
+        self._stopping = False
         self._task = asyncio.create_task(self.run(), name="rapport-scheduler")
 
     async def stop(self) -> None:
@@ -187,7 +139,6 @@ class Scheduler:
         """Deliver what is due, sleep until the next due time or a change, until stop()."""
         self._loop = asyncio.get_running_loop()
         self._wakeup = asyncio.Event()
-        self._stopping = False
         while not self._stopping:
             self._wakeup.clear()
             try:
@@ -244,12 +195,15 @@ class Scheduler:
         reminder = self.store.reminders.get(reminder_id)
         if reminder is None or not reminder.is_open or reminder.sending_at:
             return
+        when = delivery_time(reminder)
+        if when is None or when > now:  # woken early (a platform added): keep its time
+            self._schedule(key, when)
+            return
         if reminder.delivered_at is not None:  # a repeat is due: roll on, deliver next round
             rolled = rolled_forward(reminder, datetime.fromisoformat(reminder.delivered_at))
-            if rolled is not None and rolled.due_at <= now:
-                await self._write(
-                    f"Reminder {reminder_id} repeats", lambda c: c.save("reminders", rolled)
-                )
+            if rolled is not None:
+                summary = f"Reminder {reminder_id} repeats"
+                await self._write(summary, lambda c: c.save("reminders", rolled))
             return
         found = self._notifier_for(key, reminder.owner)
         if found is not None:
@@ -273,9 +227,9 @@ class Scheduler:
         self, key: Key, coll: str, doc_id: int, person: Person, notifier: Notifier, reply: Reply
     ) -> None:
         """Mark, send, record; a refused send is unmarked and retried with back-off."""
-        mark = self.clock().isoformat()
+        sending = self.clock().isoformat()
         await self._write(
-            f"Sending {coll[:-1]} {doc_id}", lambda c: _mark(c, coll, doc_id, sending_at=mark)
+            f"Sending {coll[:-1]} {doc_id}", lambda c: mark(c, coll, doc_id, sending_at=sending)
         )
         try:
             sent = await asyncio.wait_for(notifier.deliver(person, reply), SEND_TIMEOUT)
@@ -284,7 +238,7 @@ class Scheduler:
             log.warning("could not deliver %s to %s: %s", key, person.name, error)
             self._retry(key, self.clock())
             await self._write(
-                f"Retrying {coll[:-1]} {doc_id}", lambda c: _mark(c, coll, doc_id, sending_at=None)
+                f"Retrying {coll[:-1]} {doc_id}", lambda c: mark(c, coll, doc_id, sending_at=None)
             )
             return
         except Exception:  # a timeout or a notifier bug: it may have gone out, so never resend
@@ -299,7 +253,7 @@ class Scheduler:
         }
         await self._write(
             f"Delivered {coll[:-1]} {doc_id} to {person.name}",
-            lambda c: _mark(c, coll, doc_id, **delivered),
+            lambda c: mark(c, coll, doc_id, **delivered),
         )
 
     def _retry(self, key: Key, now: datetime) -> None:
@@ -311,7 +265,7 @@ class Scheduler:
 
     async def _escalate(self, reminder_id: int, now: datetime) -> None:
         reminder = self.store.reminders.get(reminder_id)
-        when = self._escalation_time(reminder) if reminder else None
+        when = escalation_time(reminder, self.team) if reminder else None
         if reminder is None or when is None or when > now:
             return
         owner = self.team.find(reminder.owner)
@@ -321,7 +275,7 @@ class Scheduler:
         reply = escalation_message(ctx, reminder, owner)
 
         def escalate(change: Change) -> None:
-            _mark(change, "reminders", reminder_id, escalated_at=now.isoformat())
+            mark(change, "reminders", reminder_id, escalated_at=now.isoformat())
             notify(ctx, change, manager.name, reply, kind="escalation")
 
         await self._write(f"Escalated follow-up {reminder_id} to {manager.name}", escalate)
@@ -330,19 +284,19 @@ class Scheduler:
         person = self.team.find(handle)
         if person is None:
             return
-        upcoming = self._digest_time(person, now)
+        upcoming = digest_time(self.store, self.team, person, now)
         if upcoming <= now:
             ctx = context_for(self.store, self.team, person, now)
             reply, items = build_digest(ctx)
             day = now.astimezone(ctx.tz).date().isoformat()
 
             def record(change: Change) -> None:
-                put_setting(change, self.store.settings, f"digest:{handle}", day)
+                put_setting(change, self.store.settings, digest_key(person), day)
                 if items:
                     notify(ctx, change, person.name, reply, kind="digest")
 
             await self._write(f"Daily digest for {person.name}", record)
-            upcoming = self._digest_time(person, now)
+            upcoming = digest_time(self.store, self.team, person, now)
         self.agenda.set(("digest", handle), upcoming)
 
     async def _write(self, summary: str, write: Callable[[Change], None]) -> None:
@@ -356,37 +310,8 @@ class Scheduler:
         await asyncio.to_thread(run)
 
     def at_prompt(self, person: Person) -> list[Reply]:
-        """What fell due for the person at the terminal; recorded as delivered only when the
-        terminal is their one channel (otherwise their platform still gets it)."""
-        now = self.clock()
-        ctx = context_for(self.store, self.team, person, now)
-        reminders = [
-            r for r in self.store.reminders.open_for(person.name)
-            if (when := self._delivery_time(r)) is not None and when <= now
-            and ("reminder", r.id, when) not in self._shown
-        ]  # fmt: skip
-        notices = [
-            d for d in self.store.deliveries.pending_for(person.name)
-            if not d.sending_at and ("notice", d.id) not in self._shown
-        ]  # fmt: skip
-        rolled = [_rolled_to(r, self._delivery_time(r)) for r in reminders]
-        replies = [reminder_message(ctx, r) for r in rolled]
-        replies += [reply_from_doc(d.reply) for d in notices]
-        if replies and terminal_only(person):
-            actor = Actor(SYSTEM, "terminal", now.isoformat())
-            shown = {
-                "delivered_at": now.isoformat(),
-                "sending_at": None,
-                "delivered_ref": "terminal",
-            }
-            with self.store.change(actor, f"Shown to {person.name} in the terminal") as change:
-                for reminder in rolled:
-                    _mark(change, "reminders", reminder.id, due=reminder.due, **shown)
-                for notice in notices:
-                    _mark(change, "deliveries", notice.id, **shown)
-        self._shown.update(("reminder", r.id, r.due_at) for r in rolled)
-        self._shown.update(("notice", d.id) for d in notices)
-        return replies
+        """What fell due for the person, shown by `rapport chat` before its next prompt."""
+        return due_at_prompt(self.store, self.team, person, self.clock(), self._shown)
 
 
 def build_scheduler(app: App, notifiers: Mapping[str, Notifier], clock: Clock) -> Scheduler:
@@ -396,17 +321,3 @@ def build_scheduler(app: App, notifiers: Mapping[str, Notifier], clock: Clock) -
     for notifier in notifiers.values():
         scheduler.add_notifier(notifier)
     return scheduler
-
-
-def _rolled_to(reminder: Reminder, due: datetime | None) -> Reminder:
-    """A sent repeating reminder shown again at its next occurrence."""
-    if reminder.delivered_at is None or due is None:
-        return reminder
-    return replace(reminder, due=due.isoformat(), delivered_at=None, escalated_at=None)
-
-
-def _mark(change: Change, coll: str, doc_id: int, **fields: Any) -> None:
-    """Set some fields of a stored document, as this change sees it."""
-    doc = change.tx.get(coll, doc_id)
-    if doc is not None:
-        change.put(coll, doc_id, {**doc, **fields})

@@ -26,7 +26,7 @@ from bot.slack_text import incoming_text
 from handlers.context import Context
 from handlers.log_form import LogForm, form_problems, log_command, note_command
 from handlers.reply import Button, Reply
-from handlers.resolve import closest, named_in, resolve
+from handlers.resolve import MAX_CHOICES, closest, named_in, resolve
 from storage.models import INTERACTION_KINDS, Party
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ class SlackForms:
         await self.adapter.notifier.deliver(person, reply)
 
     async def log_message(self, ack: AsyncAck, body: Body) -> None:
-        """ "Log to Rapport" on a message: a note on the party it names; asks when unclear."""
+        """The message shortcut: a note on the party the message names; asks when unclear."""
         await ack()
         person = self.adapter.person(body["user"]["id"])
         if person is None:
@@ -133,7 +133,7 @@ class SlackForms:
             await self.adapter.respond(body["response_url"], reply)
             return
         named = await self.adapter.read(person, lambda ctx: named_in(ctx.store.parties, text))
-        commands = [(party, note_command(party.id, text)) for party in named]
+        commands = [(party, note_command(party.id, text)) for party in named[:MAX_CHOICES]]
         if len(commands) == 1:
             stamp = f"slack:shortcut:{body['action_ts']}"
             reply = await self.adapter.ask(person, commands[0][1], stamp)

@@ -83,19 +83,16 @@ class SlackListeners:
         await ack()
         user = body["user"]["id"]
         person = self.adapter.person(user)
-        channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get(
-            "channel_id"
-        )
+        container = body.get("container", {})
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
         if person is None:
             if channel:
                 await self.adapter.refuse(channel, user)
             return
         stamp = f"slack:action:{action['action_ts']}"
-        container = body.get("container", {})
-        pressed = f"{channel}:{container.get('message_ts') or container.get('view_id')}"
-        if not self.adapter.first_time(f"{pressed}:{action['value']}"):
-            return  # a double click: the first press answers
-        if not self.adapter.first_time(stamp):
+        where = container.get("message_ts") or container.get("view_id")
+        pressed = f"slack:press:{channel}:{where}:{action['value']}"  # a double click
+        if not (self.adapter.first_time(pressed) and self.adapter.first_time(stamp)):
             return
         reply = await self.adapter.ask(person, action["value"], stamp)
         if reply.file is not None:

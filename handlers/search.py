@@ -90,17 +90,16 @@ def find(ctx: Context, _word: str, rest: str) -> Reply:
     wants_excluded = args.fields.get("status", "").lower() == "excluded"
     matches = [
         p
-        for p in ctx.store.parties.all()
-        if (role is None or p.is_(role))
-        and (wants_excluded or not p.excluded)
-        and all(t in p.tags for t in args.add_tags)
+        for p in ctx.store.parties.having(role, args.add_tags)
+        if (wants_excluded or not p.excluded)
         and not any(t in p.tags for t in args.drop_tags)
         and all(_matches(ctx, p, k, v) for k, v in args.fields.items())
         and (not words or _text_matches(p, words))
     ]
     key, descending = SORTS[sort_by]
-    matches.sort(key=lambda p: name_key(p.name))
-    matches.sort(key=lambda p: key(ctx, p), reverse=descending)  # type: ignore[arg-type, return-value]
+    matches.sort(key=lambda p: ctx.store.parties.sort_name(p.id))
+    if sort_by != "name":
+        matches.sort(key=lambda p: key(ctx, p), reverse=descending)  # type: ignore[arg-type, return-value]
     return _list_reply(ctx, matches, role)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from storage.db import Database
@@ -17,18 +17,32 @@ class PartyRepository:
     def __init__(self, db: Database) -> None:
         self._parties: dict[int, Party] = {}
         self._by_key: dict[str, set[int]] = {}
+        self._by_tag: dict[str, set[int]] = {}
+        self._by_role: dict[str, set[int]] = {}
+        self._sort_names: dict[int, str] = {}
         db.on_change(COLLECTION, self._apply)
 
     def _apply(self, _coll: str, doc_id: int, before: Any, after: Any) -> None:
         old = self._parties.pop(doc_id, None)
         if old is not None:
-            for key in map(name_key, old.names):
-                self._by_key.get(key, set()).discard(doc_id)
+            for index, keys in self._index_keys(old):
+                for key in keys:
+                    index.get(key, set()).discard(doc_id)
         if after is not None:
             party = from_doc(Party, doc_id, after)
             self._parties[doc_id] = party
-            for key in map(name_key, party.names):
-                self._by_key.setdefault(key, set()).add(doc_id)
+            self._sort_names[doc_id] = name_key(party.name)
+            for index, keys in self._index_keys(party):
+                for key in keys:
+                    index.setdefault(key, set()).add(doc_id)
+
+    def _index_keys(self, party: Party) -> list[tuple[dict[str, set[int]], Iterable[str]]]:
+        """Each index with the keys the party has in it."""
+        return [
+            (self._by_key, map(name_key, party.names)),
+            (self._by_tag, party.tags),
+            (self._by_role, party.roles),
+        ]
 
     def get(self, party_id: int) -> Party | None:
         return self._parties.get(party_id)
@@ -38,6 +52,20 @@ class PartyRepository:
 
     def count(self) -> int:
         return len(self._parties)
+
+    def having(self, role: str | None, tags: Iterable[str]) -> list[Party]:
+        """Parties with the role (any, when None) and every one of the tags."""
+        sets = [self._by_tag.get(tag, set()) for tag in tags]
+        if role is not None:
+            sets.append(self._by_role.get(role, set()))
+        if not sets:
+            return list(self._parties.values())
+        ids = set.intersection(*sorted(sets, key=len))
+        return [self._parties[i] for i in ids]
+
+    def sort_name(self, party_id: int) -> str:
+        """The party's name as lists sort it."""
+        return self._sort_names.get(party_id, "")
 
     def named(self, text: str) -> list[Party]:
         """Parties whose name or alias is exactly `text` (case and spacing ignored)."""

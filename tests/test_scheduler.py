@@ -401,3 +401,40 @@ async def test_undo_after_the_heads_up_went_out_keeps_the_sent_notice(
     assert chat.press(reply, "Undo").title.startswith("Undone: Set a reminder for Bob")
     assert chat.router.store.reminders.get(1) is None
     assert len(telegram.to("Bob")) == 1
+
+
+async def test_a_platform_added_early_does_not_lose_a_repeat(chat: Chat) -> None:
+    scheduler = Scheduler(chat.router.store, chat.team, lambda: chat.now)
+    chat("remind me every day at 4pm to stretch")
+    chat.later(hours=2)  # 16:37 CET: due, but no platform yet
+    await scheduler.run_due()
+    slack = RecordingNotifier("slack")
+    scheduler.add_notifier(slack)
+    await scheduler.run_due()
+    scheduler.add_notifier(slack)  # again, before tomorrow's: it keeps its time
+    await scheduler.run_due()
+    chat.now = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+    await scheduler.run_due()
+    assert [m.sections[0].fields[0][1] for m in slack.to("Ana")] == [
+        "Wed 25 Nov 2026, 16:00 CET",
+        "Thu 26 Nov 2026, 16:00 CET",
+    ]
+
+
+class Broken(RecordingNotifier):
+    """A notifier failing in a way that does not say the message was refused."""
+
+    async def deliver(self, person: Person, reply: Reply) -> Delivered:
+        self.attempts += 1
+        raise RuntimeError("connection reset after the request was written")
+
+
+async def test_an_unclear_failure_counts_as_sent_and_is_not_repeated(chat: Chat) -> None:
+    broken = Broken("slack")
+    scheduler = Scheduler(chat.router.store, chat.team, lambda: chat.now, [broken])
+    chat("remind me in 1 hour to call Acme")
+    chat.later(hours=1)
+    await scheduler.run_due()
+    chat.later(hours=3)
+    await scheduler.run_due()
+    assert broken.attempts == 1 and reminder(chat).delivered_ref == "unconfirmed"

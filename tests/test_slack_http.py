@@ -231,3 +231,27 @@ def visible(message: dict) -> str:
         found += [f["text"] for f in block.get("fields", [])]
         found += [e["text"]["text"] for e in block.get("elements", []) if "text" in e]
     return "\n".join(found)
+
+
+async def test_a_reminder_slack_refuses_stays_pending_and_goes_out_later(tmp_path: Path) -> None:
+    from bot.scheduler import Scheduler
+    from tests.fakes.slack_rig import TEAM
+
+    async with slack_rig(tmp_path, "http") as rig:
+        assert rig.adapter is not None
+        await rig.say("remind me in 1 hour to call Acme")
+        await rig.expect("chat.postMessage", channel=ANA_DM)
+        scheduler = Scheduler(rig.rapport.store, TEAM, lambda: rig.now, [rig.adapter.notifier])
+        rig.later(hours=1, minutes=1)
+        rig.fake.fail("chat.postMessage", 500, times=3)  # the first try and both retries
+        await scheduler.run_due()
+        (reminder,) = rig.rapport.store.reminders.open_for("Ana")
+        assert reminder.delivered_at is None and reminder.sending_at is None
+        tries = len(rig.fake.called("chat.postMessage"))
+
+        rig.later(minutes=1)
+        await scheduler.run_due()
+        *_, ping = rig.fake.called("chat.postMessage")
+        assert len(rig.fake.called("chat.postMessage")) == tries + 1
+        assert "call Acme" in ping["text"] and "Snooze 1h" in texts(ping["blocks"])
+        assert rig.rapport.store.reminders.get(reminder.id).delivered_at  # type: ignore[union-attr]
