@@ -213,6 +213,7 @@ def _policy(reader: _Reader) -> Policy:
         scorecard_period_days=reader.number("scorecard.period_days", 180),
         digest_time=reader.text("reminders.digest_time", "08:30"),
         escalate_after_days=reader.number("reminders.escalate_after_days", 2),
+        tag_cadences=_numbers("reminders.tag_cadences", reader.get("reminders.tag_cadences", {})),
     )
 
 

@@ -6,7 +6,6 @@ so it is delivered exactly when that change is kept (and retried until it is).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +14,7 @@ from handlers.reply import Button, Message, Reply, Section
 from storage.deliveries import Delivery
 from storage.models import Person
 from storage.reminders import Reminder
-from storage.store import Actor, Change, Store
+from storage.store import Change, Store
 
 SYSTEM = "Rapport"  # the name the scheduler's and the outbox's own changes are made under
 LATE_AFTER_SECONDS = 300
@@ -35,22 +34,6 @@ def notify(ctx: Context, change: Change, to: str, reply: Reply, kind: str = "not
         created_by=ctx.person.name,
     )
     return change.add("deliveries", delivery)
-
-
-def queue_attached(ctx: Context, reply: Reply) -> Reply:
-    """Store the notices a handler attached to its reply (`Reply.notices`) in the outbox.
-
-    Handlers should call notify() inside their own change; this keeps older ones working.
-    The change is made as Rapport, so it never becomes the person's `undo`.
-    """
-    if not reply.notices:
-        return reply
-    actor = Actor(name=SYSTEM, channel=ctx.message.channel, at=ctx.now.isoformat())
-    names = ", ".join(n.to for n in reply.notices)
-    with ctx.store.change(actor, f"Queued notices for {names}") as change:
-        for notice in reply.notices:
-            notify(ctx, change, notice.to, notice.reply)
-    return replace(reply, notices=())
 
 
 def reply_to_doc(reply: Reply) -> dict[str, Any]:

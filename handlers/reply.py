@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from storage.models import Person
@@ -47,7 +47,6 @@ class Reply:
     ok: bool = True
     changed: bool = False
     file: tuple[str, str] | None = None  # (file name, content) for exports
-    notices: tuple[Notice, ...] = field(default=())
 
     def plain(self) -> str:
         """The reply as plain text lines, as the terminal shows it."""
@@ -58,14 +57,6 @@ class Reply:
             out.extend(f"  {label}: {value}" for label, value in section.fields)
             out.extend(f"  {line}" for line in section.lines)
         return "\n".join(out)
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A message for somebody else of the team, delivered through the notifier."""
-
-    to: str
-    reply: Reply
 
 
 def problem(text: str, example: str = "") -> Reply:
@@ -84,4 +75,7 @@ def plural(count: int, word: str, many: str = "") -> str:
     """'1 party', '3 parties'."""
     if count == 1:
         return f"1 {word}"
-    return f"{count} {many or (word[:-1] + 'ies' if word.endswith('y') else word + 's')}"
+    if not many:
+        consonant_y = word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u")
+        many = word[:-1] + "ies" if consonant_y else word + "s"
+    return f"{count} {many}"

@@ -20,7 +20,6 @@ from handlers import (
     search,
 )
 from handlers.context import Context, Team
-from handlers.notices import queue_attached
 from handlers.reply import Message, Reply, Section, problem
 from handlers.verbs import Verb
 from storage.db import StoreError
@@ -95,7 +94,7 @@ class Router:
         try:
             with self.store.lock:
                 _refuse_repeat(self.store, message)
-                return queue_attached(ctx, verb.run(ctx, word, rest))
+                return verb.run(ctx, word, rest)
         except AlreadyProcessed as done:
             return Reply(title=f"Already done: {done.entry.get('summary', 'that change')}.")
         except StoreError as error:
