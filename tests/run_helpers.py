@@ -99,7 +99,7 @@ class Rapport:
     def output(self) -> str:
         return "\n".join(self.lines)
 
-    async def wait_for_line(self, text: str, timeout: float = 20) -> str:
+    async def wait_for_line(self, text: str, timeout: float = 40) -> str:
         """The first output line containing `text`."""
 
         async def seen() -> str:
@@ -117,7 +117,7 @@ class Rapport:
         except TimeoutError:
             raise AssertionError(f"no line with {text!r} in:\n{self.output}") from None
 
-    async def exit_code(self, timeout: float = 20) -> int:
+    async def exit_code(self, timeout: float = 40) -> int:
         assert self.process is not None and self._reader is not None
         code = await asyncio.wait_for(self.process.wait(), timeout)
         await self._reader

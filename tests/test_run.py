@@ -55,7 +55,7 @@ async def test_a_rejected_token_stops_the_start_with_a_clear_message(
     assert await rapport.exit_code() == 2
     assert "rejected the bot token" in rapport.output
     assert wrong not in rapport.output and "Traceback" not in rapport.output
-    assert not (tmp_path / "data" / "LOCK").exists() or Store(tmp_path / "data").close() is None
+    Store(tmp_path / "data").close()  # the store was closed: its lock is free
 
 
 async def test_nothing_to_serve_is_said(tmp_path: Path) -> None:

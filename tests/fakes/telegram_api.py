@@ -115,7 +115,7 @@ class FakeBotAPI:
         return [c.params for c in self.calls if c.method == method]
 
     async def wait_for(
-        self, method: str, count: int = 1, timeout: float = 10
+        self, method: str, count: int = 1, timeout: float = 20
     ) -> list[dict[str, Any]]:
         """The calls of `method`, once there are at least `count` of them."""
 
