@@ -72,14 +72,20 @@ class PartyRepository:
         return [self._parties[i] for i in sorted(self._by_key.get(name_key(text), ()))]
 
     def with_prefix(self, text: str) -> list[Party]:
-        """Parties with a name or alias, or a word of one, starting with `text`."""
+        """Parties with a name or alias, or a word of one, starting with `text`.
+
+        Spaces don't count, so `greenpack` finds "Green Pack, Ltd".
+        """
         prefix = name_key(text)
         if not prefix:
             return []
+        compact = prefix.replace(" ", "")
         ids = {
             i
             for key, ids in self._by_key.items()
-            if key.startswith(prefix) or f" {prefix}" in f" {key}"
+            if key.startswith(prefix)
+            or f" {prefix}" in f" {key}"
+            or key.replace(" ", "").startswith(compact)
             for i in ids
         }
         return [self._parties[i] for i in sorted(ids)]

@@ -144,3 +144,8 @@ def test_show_card_has_roles_fields_and_interactions(chat: Chat) -> None:
     assert "Roles: customer (prospect)" in card
     assert "Website: https://acme.example" in card
     assert "Tue 24 Nov 2026, 09:00 CET · call by Ana: discussed Q3 pricing" in card
+
+
+def test_spaces_in_a_name_do_not_matter_to_a_prefix(chat: Chat) -> None:
+    chat('add supplier "Green Pack, Ltd"')
+    assert chat("show GreenPack").title == "Green Pack, Ltd (#1)"
