@@ -34,7 +34,8 @@ def resolve(parties: PartyRepository, text: str) -> Resolution:
     party_id = party_id_ref(text)
     if party_id is not None:
         return Resolution(parties.get(party_id))
-    for found in (parties.named(text), parties.with_prefix(text)):
+    for lookup in (parties.named, parties.with_prefix):
+        found = lookup(text)
         if len(found) == 1:
             return Resolution(found[0])
         if found:

@@ -7,6 +7,7 @@ from typing import Any
 
 from storage.db import Database
 from storage.models import Party, from_doc, name_key
+from storage.prefixes import PrefixIndex
 
 COLLECTION = "parties"
 
@@ -20,6 +21,7 @@ class PartyRepository:
         self._by_tag: dict[str, set[int]] = {}
         self._by_role: dict[str, set[int]] = {}
         self._sort_names: dict[int, str] = {}
+        self._prefixes = PrefixIndex()
         db.on_change(COLLECTION, self._apply)
 
     def _apply(self, _coll: str, doc_id: int, before: Any, after: Any) -> None:
@@ -28,6 +30,7 @@ class PartyRepository:
             for index, keys in self._index_keys(old):
                 for key in keys:
                     index.get(key, set()).discard(doc_id)
+            self._prefixes.remove(map(name_key, old.names), doc_id)
         if after is not None:
             party = from_doc(Party, doc_id, after)
             self._parties[doc_id] = party
@@ -35,6 +38,7 @@ class PartyRepository:
             for index, keys in self._index_keys(party):
                 for key in keys:
                     index.setdefault(key, set()).add(doc_id)
+            self._prefixes.add(map(name_key, party.names), doc_id)
 
     def _index_keys(self, party: Party) -> list[tuple[dict[str, set[int]], Iterable[str]]]:
         """Each index with the keys the party has in it."""
@@ -79,15 +83,7 @@ class PartyRepository:
         prefix = name_key(text)
         if not prefix:
             return []
-        compact = prefix.replace(" ", "")
-        ids = {
-            i
-            for key, ids in self._by_key.items()
-            if key.startswith(prefix)
-            or f" {prefix}" in f" {key}"
-            or key.replace(" ", "").startswith(compact)
-            for i in ids
-        }
+        ids = self._prefixes.find(prefix)
         return [self._parties[i] for i in sorted(ids)]
 
     def name_keys(self) -> dict[str, set[int]]:
