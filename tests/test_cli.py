@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -116,10 +118,12 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
     assert "people.0.role" in done.stderr or "role" in done.stderr
 
 
-def test_a_second_process_is_refused_while_export_still_reads(configured: Path) -> None:
+@contextmanager
+def chatting(cwd: Path, *args: str) -> Iterator[str]:
+    """A `rapport chat` process that owns the store while the block runs; yields its first reply."""
     holder = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "chat", "--as", "ana"],
-        cwd=configured,
+        [sys.executable, "-m", "bot.cli", "chat", *args],
+        cwd=cwd,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -129,12 +133,17 @@ def test_a_second_process_is_refused_while_export_still_reads(configured: Path) 
         assert holder.stdin is not None and holder.stdout is not None
         holder.stdin.write("whoami\n")
         holder.stdin.flush()
-        assert holder.stdout.readline().startswith("You are Ana")
+        yield holder.stdout.readline()
+    finally:
+        holder.terminate()
+        holder.wait(timeout=10)
+
+
+def test_a_second_process_is_refused_while_export_still_reads(configured: Path) -> None:
+    with chatting(configured, "--as", "ana") as first_reply:
+        assert first_reply.startswith("You are Ana")
         second = rapport("chat", "--as", "ana", cwd=configured, stdin="whoami\n")
         assert second.returncode == 2
         assert "already open in process" in second.stderr
         export = rapport("export", "parties", cwd=configured)
         assert '"name": "GreenPack"' in export.stdout
-    finally:
-        holder.terminate()
-        holder.wait(timeout=10)

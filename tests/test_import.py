@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.test_cli import NOW, ROOT, rapport
+from tests.test_cli import NOW, chatting, rapport
 
 CSV = """Company,E-mail,Phone,Tags,Category,Owner,Payment Terms
 Acme Corp,sales@acme.example,+49 30 1,#enterprise;#eu,industrial,,30 days
@@ -57,24 +54,9 @@ def test_restore_refuses_a_store_in_use_and_puts_a_backup_back(tmp_path: Path) -
     assert rapport("chat", cwd=tmp_path, stdin="add customer Acme\n").returncode == 0
     assert rapport("backup", "bk", cwd=tmp_path).returncode == 0
     rapport("chat", cwd=tmp_path, stdin="add customer Zeta\n")
-    holder = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "chat"],
-        cwd=tmp_path,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        assert holder.stdin is not None and holder.stdout is not None
-        holder.stdin.write("whoami\n")
-        holder.stdin.flush()
-        holder.stdout.readline()
+    with chatting(tmp_path):
         refused = rapport("restore", "bk", cwd=tmp_path)
         assert refused.returncode == 2 and "already open" in refused.stderr
-    finally:
-        holder.terminate()
-        holder.wait(timeout=10)
     restored = rapport("restore", "bk", cwd=tmp_path)
     assert restored.returncode == 0, restored.stderr
     assert "before-restore" in restored.stdout
