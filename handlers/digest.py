@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from itertools import takewhile
 
 from handlers.context import Context, Team
 from handlers.dates import format_day
@@ -55,7 +56,7 @@ def stale_parties(ctx: Context, keep: object = None) -> list[Stale]:
     """Parties not contacted within their cadence, most overdue first (never: since added)."""
     by_tag = tag_cadences(ctx)
     found = []
-    for party in ctx.store.parties.all():
+    for party in ctx.store.parties.with_cadence(by_tag):
         cadence = cadence_of(party, by_tag)
         statuses = {party.customer_status, party.supplier_status} - {None}
         if not cadence or statuses <= CLOSED_STATUSES or (callable(keep) and not keep(party)):
@@ -190,7 +191,8 @@ def build_digest(ctx: Context) -> tuple[Reply, int]:
     end_of_day = _end_of_day(ctx)
     sections, total = [], 0
     for person in people:
-        due = [r for r in ctx.store.reminders.open_for(person.name) if r.due_at < end_of_day]
+        soonest_first = ctx.store.reminders.open_for(person.name)
+        due = list(takewhile(lambda r: r.due_at < end_of_day, soonest_first))
         section = _person_section(ctx, person.name, due, stale_by_owner.get(person.handle, []))
         if section is not None:
             sections.append(section)
@@ -210,7 +212,8 @@ def build_digest(ctx: Context) -> tuple[Reply, int]:
 
 def _end_of_day(ctx: Context) -> datetime:
     today = ctx.now.astimezone(ctx.tz).date()
-    return datetime.combine(today + timedelta(days=1), time(0), tzinfo=ctx.tz)
+    midnight = datetime.combine(today + timedelta(days=1), time(0), tzinfo=ctx.tz)
+    return midnight.astimezone(UTC)  # comparing in UTC skips a zone look-up per reminder
 
 
 def _person_section(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 CUSTOMER, SUPPLIER = "customer", "supplier"
@@ -42,11 +42,16 @@ def to_doc(obj: Any) -> dict[str, Any]:
 
 def from_doc(cls: type[T], doc_id: int, doc: dict[str, Any]) -> T:
     """Rebuild a dataclass from a stored document, ignoring unknown keys from newer versions."""
-    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    names = _field_names(cls)  # type: ignore[arg-type]
     values = {k: _tuplify(v) for k, v in doc.items() if k in names}
     maker: Any = cls
     result: T = maker(id=doc_id, **values)
     return result
+
+
+@cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
 
 
 def _tuplify(value: Any) -> Any:

@@ -21,6 +21,7 @@ class PartyRepository:
         self._by_tag: dict[str, set[int]] = {}
         self._by_role: dict[str, set[int]] = {}
         self._sort_names: dict[int, str] = {}
+        self._with_cadence: set[int] = set()
         self._prefixes = PrefixIndex()
         db.on_change(COLLECTION, self._apply)
 
@@ -31,6 +32,7 @@ class PartyRepository:
                 for key in keys:
                     index.get(key, set()).discard(doc_id)
             self._prefixes.remove(map(name_key, old.names), doc_id)
+            self._with_cadence.discard(doc_id)
         if after is not None:
             party = from_doc(Party, doc_id, after)
             self._parties[doc_id] = party
@@ -39,6 +41,8 @@ class PartyRepository:
                 for key in keys:
                     index.setdefault(key, set()).add(doc_id)
             self._prefixes.add(map(name_key, party.names), doc_id)
+            if party.cadence_days:
+                self._with_cadence.add(doc_id)
 
     def _index_keys(self, party: Party) -> list[tuple[dict[str, set[int]], Iterable[str]]]:
         """Each index with the keys the party has in it."""
@@ -66,6 +70,11 @@ class PartyRepository:
             return list(self._parties.values())
         ids = set.intersection(*sorted(sets, key=len))
         return [self._parties[i] for i in ids]
+
+    def with_cadence(self, tags: Iterable[str]) -> list[Party]:
+        """Parties with a contact cadence of their own or one of these tags."""
+        ids = set(self._with_cadence).union(*(self._by_tag.get(t, set()) for t in tags))
+        return [self._parties[i] for i in sorted(ids)]
 
     def sort_name(self, party_id: int) -> str:
         """The party's name as lists sort it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,7 +48,7 @@ class Reminder:
     def is_open(self) -> bool:
         return self.status == OPEN
 
-    @property
+    @cached_property
     def due_at(self) -> datetime:
         return datetime.fromisoformat(self.due)
 
