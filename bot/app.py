@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.config import Config
 from bot.dispatch import Clock, system_clock
@@ -18,10 +18,7 @@ class App:
     config: Config
     store: Store
     router: Router
-    scheduler: Scheduler = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.scheduler = Scheduler(self.store, self.config.team, system_clock)
+    scheduler: Scheduler
 
     def close(self) -> None:
         self.store.close()
@@ -34,6 +31,5 @@ def build(config: Config, clock: Clock = system_clock) -> App:
     `rapport chat` it only shows what fell due at the prompt.
     """
     store = Store(config.store_path)
-    app = App(config=config, store=store, router=Router(store, config.team))
-    app.scheduler.clock = clock
-    return app
+    router = Router(store, config.team)
+    return App(config, store, router, Scheduler(store, config.team, clock))
