@@ -27,7 +27,8 @@ def writer_commands(round_no: int, count: int) -> list[str]:
     """Commands that each acknowledge one change with a unique marker the test can find."""
     kinds = [
         "log call with Acme: r{r} n{n}",
-        "delivery from GreenPack: r{r} n{n}",
+        "award GreenPack 1 for r{r} n{n}",
+        "remind me tomorrow to check r{r} n{n}",
         "edit Acme marker:r{r}n{n}",
     ]
     return [kinds[n % len(kinds)].format(r=round_no, n=n) for n in range(count)]
@@ -38,7 +39,7 @@ def acknowledged(output: str) -> list[str]:
     markers = []
     lines = output.split("\n")[:-1]
     for line, following in zip(lines, lines[1:], strict=False):
-        if line.startswith(("Logged", "Updated")):
+        if line.startswith(("Logged", "Updated", "Awarded", "Reminder")):
             found = re.search(r"r\d+ ?n\d+", following + " " + line)
             if found:
                 markers.append(found[0].replace(" ", ""))
@@ -47,6 +48,8 @@ def acknowledged(output: str) -> list[str]:
 
 def markers_in(store: Store) -> set[str]:
     found = {i.notes.replace(" ", "") for i in store.interactions.all()}
+    found |= {e.reason.replace(" ", "") for e in store.ledger.all()}
+    found |= {r.text.removeprefix("check ").replace(" ", "") for r in store.reminders.all()}
     for _, entry in store.audit.all():
         for change in entry["changes"]:
             after = change.get("after") or {}
@@ -87,9 +90,13 @@ def test_killed_writer_never_loses_an_acknowledged_change(tmp_path: Path) -> Non
         assert check_store(store, [p.name for p in PEOPLE]) == []
 
 
+MIXED = ("log call with Acme: t{} n{}", "edit Acme #t{}n{}", "award GreenPack 1 for t{} n{}",
+         "remind me tomorrow to call Acme t{} n{}", "show acme")  # fmt: skip
+
+
 def test_eight_threads_of_mixed_commands_sum_exactly(chat: Chat) -> None:
     for line in SETUP:
-        chat(line)
+        chat(line, as_="Maria")
     router: Router = chat.router
     errors: list[BaseException] = []
 
@@ -97,10 +104,8 @@ def test_eight_threads_of_mixed_commands_sum_exactly(chat: Chat) -> None:
         person = PEOPLE[person_index % 4]
         try:
             for n in range(500):
-                text = ("log call with Acme: t{} n{}", "edit GreenPack #t{}n{}", "show acme")[n % 3]
-                reply = router.handle(
-                    Message(person, text.format(person_index, n), "terminal", NOW)
-                )
+                text = MIXED[n % len(MIXED)].format(person_index, n)
+                reply = router.handle(Message(person, text, "terminal", NOW))
                 assert reply.ok, reply.title
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
@@ -112,9 +117,11 @@ def test_eight_threads_of_mixed_commands_sum_exactly(chat: Chat) -> None:
         thread.join()
     assert errors == []
     store = router.store
-    logs_per_thread = len(range(0, 500, 3))
-    assert store.interactions.count_for(2) == 8 * logs_per_thread
-    tags = store.parties.get(1).tags  # type: ignore[union-attr]
-    assert len(tags) == 8 * len(range(1, 500, 3))
-    audited = sum(1 for _ in store.audit.all())
-    assert audited == len(SETUP) + 8 * (logs_per_thread + len(range(1, 500, 3)))
+    each = {kind: 8 * len(range(k, 500, len(MIXED))) for k, kind in enumerate(MIXED)}
+    assert store.interactions.count_for(2) == each[MIXED[0]]
+    assert len(store.parties.get(2).tags) == each[MIXED[1]]  # type: ignore[union-attr]
+    assert store.ledger.balance(1) == each[MIXED[2]]
+    assert sum(1 for r in store.reminders.all() if r.is_open) == each[MIXED[3]]
+    changes = sum(v for k, v in each.items() if k != MIXED[4])
+    assert sum(1 for _ in store.audit.all()) == len(SETUP) + changes
+    assert check_store(store, [p.name for p in PEOPLE]) == []

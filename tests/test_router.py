@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handlers.router import VERBS
-from tests.conftest import Chat
+from storage.checks import check_store
+from tests.conftest import PEOPLE, Chat
 
 
 def test_help_lists_every_verb_and_details_one(chat: Chat) -> None:
@@ -122,7 +123,8 @@ WORDS = st.sampled_from(
 )
 @given(st.lists(WORDS | st.text(max_size=12), max_size=10))
 def test_any_text_gets_a_reply_and_no_exception(chat: Chat, words: list[str]) -> None:
-    reply = chat(" ".join(words))
+    reply = chat(" ".join(words), as_=("Ana", "Maria", "Bob")[len(words) % 3])
     assert reply.title
     assert "Traceback" not in reply.plain()
     assert "something went wrong" not in reply.title
+    assert check_store(chat.router.store, [p.name for p in PEOPLE]) == []
