@@ -266,6 +266,20 @@ def check_settings(
     return settings
 
 
+class _UnusedTokenNotice(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN goes unused whenever it is set; we hand it the client."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, _UnusedTokenNotice) for f in logger.filters):
+        logger.addFilter(_UnusedTokenNotice())
+    return logger
+
+
 def build_slack(rapport: App, clock: Clock = system_clock, host: str = "0.0.0.0") -> SlackAdapter:
     """The Slack adapter for this Rapport, listeners registered; `await start()` to serve."""
     settings = check_settings(rapport.config.slack)
@@ -275,6 +289,7 @@ def build_slack(rapport: App, clock: Clock = system_clock, host: str = "0.0.0.0"
     bolt = AsyncApp(
         name="rapport",
         client=client,
+        logger=_bolt_logger(),
         signing_secret=settings.signing_secret,
         request_verification_enabled=settings.mode == "http",
     )
