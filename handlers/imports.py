@@ -15,6 +15,7 @@ from storage.models import (
     Contact,
     Party,
     from_doc,
+    looks_like_email,
     name_key,
     statuses_for,
     to_doc,
@@ -23,7 +24,6 @@ from storage.store import Actor, Change, Store
 
 BATCH = 500
 KINDS = ("customers", "suppliers", "contacts")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SYNONYMS = {
     "name": ("name", "company", "company name", "organisation", "organization", "party", "account"),
     "email": ("email", "e-mail", "mail", "email address"),
@@ -191,7 +191,7 @@ def _apply_row(team: Team, party: Party, row: Row) -> Party:
         elif key == "contacts":
             values["contacts"] = tuple(_json_list(value))
         else:
-            if key == "email" and not _EMAIL.match(value):
+            if key == "email" and not looks_like_email(value):
                 raise RowProblem(f"“{value}” is not an e-mail address")
             fields[key] = value
     return replace(party, fields=fields, tags=tuple(tags), aliases=tuple(aliases), **values)
@@ -244,7 +244,7 @@ def _import_contact(store: Store, change: Change, row: Row, pending: dict[str, i
     if party is None:
         raise RowProblem(f"no party called {party_name}")
     email = (row.get("email") or "").strip()
-    if email and not _EMAIL.match(email):
+    if email and not looks_like_email(email):
         raise RowProblem(f"“{email}” is not an e-mail address")
     contact = Contact(
         name, (row.get("title") or "").strip(), email, (row.get("phone") or "").strip()

@@ -15,6 +15,7 @@ from storage.models import (
     CUSTOMER,
     Contact,
     Party,
+    looks_like_email,
     may_change_party,
     name_key,
     to_doc,
@@ -25,7 +26,6 @@ CONTACT_EXAMPLE = "add contact Jane Doe at Acme title:CFO email:jane@acme.exampl
 EDIT_EXAMPLE = 'edit Acme phone:"+49 30 1234" #priority -#enterprise'
 PARTY_KEYS = ("category", "owner", "cadence")
 CONTACT_KEYS = ("title", "email", "phone")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CADENCE = re.compile(r"^(\d{1,4})\s*(d|day|days|w|wk|week|weeks)?$", re.IGNORECASE)
 ROLE_WORDS = {
     "customer": CUSTOMER,
@@ -95,7 +95,7 @@ def _party_values(ctx: Context, args: Args) -> dict[str, Any] | Reply:
             values["cadence_days"] = days or None
         elif key == "category":
             values["category"] = "" if value == "-" else value
-        elif key == "email" and value != "-" and not _EMAIL.match(value):
+        elif key == "email" and value != "-" and not looks_like_email(value):
             return problem(
                 f"“{value}” doesn't look like an e-mail address.", "email:jane@acme.example"
             )
@@ -224,7 +224,7 @@ def add_contact(ctx: Context, rest: str) -> Reply:
             f"A contact has no “{unknown[0]}”; use title, email or phone.", CONTACT_EXAMPLE
         )
     email = args.fields.get("email", "")
-    if email and not _EMAIL.match(email):
+    if email and not looks_like_email(email):
         return problem(f"“{email}” doesn't look like an e-mail address.", CONTACT_EXAMPLE)
     command = f"add contact {quote_name(name)} at {{party}} " + args.options()
     party = find_party(ctx, args.text, command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache, lru_cache
 from typing import Any, TypeVar
@@ -139,6 +140,14 @@ class Interaction:
 
 def statuses_for(role: str) -> tuple[str, ...]:
     return CUSTOMER_STATUSES if role == CUSTOMER else SUPPLIER_STATUSES
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def looks_like_email(text: str) -> bool:
+    """A loose check that catches typos (no @, no dot after it, spaces), not a validator."""
+    return _EMAIL.match(text) is not None
 
 
 def normalise_tag(tag: str) -> str:
