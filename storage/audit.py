@@ -1,4 +1,11 @@
-"""The audit log: one entry per change, who, when, what, before and after; and undo's index."""
+"""The audit log: one entry per change, who, when, what, before and after; and undo's index.
+
+The audit collection is cold (see storage/cold.py): only its newest shards are held in memory,
+so the indexes here cover the resident tail (about the last 2,000-3,000 changes of the team,
+3 shards of 1,000) plus every change made since the store was opened. Undo (`last_undoable`,
+`is_undone`) and the de-duplication of retried platform messages (`by_message`) reach back
+over that tail only; `get` and `all` reach every entry.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,8 @@ COLLECTION = "audit"
 
 
 class AuditRepository:
-    """Audit entries stay on the engine; each person's entries and the undone ones are indexed."""
+    """Audit entries stay on the engine; the recent tail's entries are indexed by person, by
+    message id and by whether they were undone."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -30,15 +38,17 @@ class AuditRepository:
             self._by_message[after["message_id"]] = doc_id
 
     def get(self, entry_id: int) -> dict[str, Any] | None:
+        """Any entry, however old (an old one is read from its shard file)."""
         return self._db.get(COLLECTION, entry_id)
 
     def by_message(self, message_id: str) -> dict[str, Any] | None:
-        """The change a platform message already made, so a retry is not applied twice."""
+        """The change a platform message already made, so a retry is not applied twice
+        (a retry of a message older than the resident tail is not recognised)."""
         entry_id = self._by_message.get(message_id)
         return None if entry_id is None else self.get(entry_id)
 
     def last_undoable(self, person: str) -> int | None:
-        """The person's newest change that is neither an undo nor undone."""
+        """The person's newest change in the resident tail that is neither an undo nor undone."""
         for entry_id in reversed(self._by_person.get(person.casefold(), [])):
             entry = self.get(entry_id)
             if entry and entry.get("undoes") is None and entry_id not in self._undone:
@@ -46,6 +56,7 @@ class AuditRepository:
         return None
 
     def is_undone(self, entry_id: int) -> bool:
+        """Whether an undo in the resident tail (or since the start) took back this entry."""
         return entry_id in self._undone
 
     def all(self) -> Iterator[tuple[int, dict[str, Any]]]:

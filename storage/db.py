@@ -2,11 +2,11 @@
 
 Every transaction is one checksummed journal line, fsync'd before it is applied in memory;
 checkpoints write the changed shards and state.json atomically and start a fresh journal.
+A cold collection keeps only its newest shards in memory (see storage/cold.py).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -15,7 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
+import orjson
+
 from storage import journal, locks, snapshots
+from storage.cold import ColdShards
 from storage.errors import StoreCorrupt, StoreError, StoreLocked
 from storage.shards import ShardedCollection
 from storage.transaction import Doc, Transaction
@@ -41,7 +44,11 @@ log = logging.getLogger(__name__)
 
 
 class Database:
-    """A store folder: collections of documents, durable on commit, owned by one process."""
+    """A store folder: collections of documents, durable on commit, owned by one process.
+
+    Collections named in `cold` keep only their newest `resident_shards` shards in memory;
+    older ones are read from their files when asked for (`get`, `all`, `count`, `backup`).
+    """
 
     folder: Path
     lock: threading.RLock
@@ -57,10 +64,12 @@ class Database:
         shard_size: int = 1000,
         checkpoint_every: int = 2000,
         migrations: Mapping[int, Migration] | None = None,
+        cold: Iterable[str] = (),
+        resident_shards: int = 3,
     ) -> None:
         if shard_size < 1:
             raise ValueError("shard_size must be at least 1")
-        self._setup(Path(folder), collections, readonly=False, checkpoint_every=checkpoint_every)
+        self._setup(Path(folder), collections, False, checkpoint_every, cold, resident_shards)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._owner_fd = locks.take_owner_lock(self.folder)
         try:
@@ -71,14 +80,25 @@ class Database:
             raise
 
     @classmethod
-    def open_readonly(cls, folder: str | os.PathLike[str], collections: Iterable[str]) -> Database:
-        """A consistent read-only view, even while another process owns and writes the store."""
+    def open_readonly(
+        cls,
+        folder: str | os.PathLike[str],
+        collections: Iterable[str],
+        *,
+        cold: Iterable[str] = (),
+        resident_shards: int = 3,
+    ) -> Database:
+        """A consistent read-only view, even while another process owns and writes the store.
+
+        (Should the owner rewrite an old shard of a cold collection that this view has not
+        read yet, reading it raises StoreError rather than mixing two moments.)
+        """
         db = cls.__new__(cls)
-        db._setup(Path(folder), collections, readonly=True, checkpoint_every=0)
+        db._setup(Path(folder), collections, True, 0, cold, resident_shards)
         fd = locks.open_checkpoint_lock(db.folder, create=False)
         try:
             with locks.held(fd, shared=True):
-                loaded = snapshots.load(db.folder, db._names)
+                loaded = snapshots.load(db.folder, db._names, db._cold)
         finally:
             if fd is not None:
                 os.close(fd)
@@ -89,7 +109,13 @@ class Database:
         return db
 
     def _setup(
-        self, folder: Path, collections: Iterable[str], readonly: bool, checkpoint_every: int
+        self,
+        folder: Path,
+        collections: Iterable[str],
+        readonly: bool,
+        checkpoint_every: int,
+        cold: Iterable[str],
+        resident_shards: int,
     ) -> None:
         self.folder = folder
         self.lock = threading.RLock()
@@ -98,6 +124,12 @@ class Database:
         for name in self._names:
             if not journal.COLLECTION_NAME.fullmatch(name):
                 raise ValueError(f"invalid collection name {name!r} (use a-z, 0-9 and _)")
+        # cold collection -> how many of its newest shards to hold in memory
+        self._cold = {name: resident_shards for name in cold}
+        if not self._cold.keys() <= self._names:
+            raise ValueError(f"cold collections {sorted(self._cold.keys() - self._names)} unknown")
+        if resident_shards < 0:
+            raise ValueError("resident_shards cannot be negative")
         self._checkpoint_every = checkpoint_every
         self._next_checkpoint = checkpoint_every
         self._view_lock = threading.Lock()  # held only while applying a commit or taking a view
@@ -111,8 +143,9 @@ class Database:
         self._checkpoint_fd = locks.open_checkpoint_lock(self.folder, create=True)
         with locks.held(self._checkpoint_fd, shared=False):
             snapshots.remove_temp_files(self.folder)
-            loaded = snapshots.load(self.folder, self._names) or self._create(shard_size)
-            self._drop_torn_tail(loaded.scan)
+            loaded = snapshots.load(self.folder, self._names, self._cold)
+            loaded = loaded or self._create(shard_size)
+            journal.drop_torn_tail(self.folder / journal.JOURNAL, loaded.scan)
         self._install(loaded)
         self._journal = journal.Journal(self.folder / journal.JOURNAL, len(loaded.scan.records))
 
@@ -122,31 +155,19 @@ class Database:
         journal.fsync_dir(self.folder.parent)
         return snapshots.Loaded(state, 0, {}, journal.Scan())
 
-    def _drop_torn_tail(self, scan: journal.Scan) -> None:
-        if scan.good_end == scan.size:
-            return
-        path = self.folder / journal.JOURNAL
-        log.warning(
-            "%s: dropped an incomplete last record (%d bytes) left by an interrupted write",
-            path,
-            scan.size - scan.good_end,
-        )
-        with open(path, "r+b") as file:
-            file.truncate(scan.good_end)
-            os.fsync(file.fileno())
-
     def _install(self, loaded: snapshots.Loaded) -> None:
         state = loaded.state
-        self._shard_size = state.shard_size
+        size = self._shard_size = state.shard_size
         self._schema = state.schema
         self._seq = loaded.seq
         self._next_ids = dict(state.next_ids)
-        self._collections = {
-            name: ShardedCollection(state.shard_size, shards, loaded.touched.get(name))
-            for name, shards in loaded.collections.items()
-        }
-        for name in self._names - self._collections.keys():
-            self._collections[name] = ShardedCollection(state.shard_size, {})
+        self._collections = {}
+        for name in self._names | loaded.collections.keys():
+            lazy = loaded.lazy.get(name, {})
+            cold = ColdShards(self.folder / name, size, lazy) if name in self._cold else None
+            shards = loaded.collections.get(name, {})
+            touched = loaded.touched.get(name)
+            self._collections[name] = ShardedCollection(size, shards, touched, cold)
 
     def _refuse_newer_schema(self) -> None:
         if self._schema > SCHEMA_VERSION:
@@ -205,24 +226,41 @@ class Database:
         return self._collection(collection).get(doc_id)
 
     def all(self, collection: str) -> Iterator[tuple[int, Doc]]:
-        """Every (id, document) in ascending id, as of this call; later writes don't disturb it."""
+        """Every (id, document) in ascending id, as of this call; later writes don't disturb it.
+
+        A cold collection's evicted shards are read from their files as the iteration reaches
+        them, one at a time."""
         coll = self._collection(collection)
         with self._view_lock:
-            shards = coll.shards()
-        return _in_id_order(shards)
+            view = coll.snapshot()
+        return view.items()
 
     def count(self, collection: str) -> int:
+        """How many documents; a cold collection's shards never counted are read once."""
         coll = self._collection(collection)
         with self._view_lock:
-            return coll.count()
+            view = coll.snapshot()
+        return view.count()
 
     def on_change(self, collection: str, hook: ChangeHook) -> None:
-        """Call `hook` for every existing document now, then for every applied change."""
-        self._collection(collection)
+        """Call `hook` for every document in memory now, then for every applied change.
+
+        That is every existing document, except in a cold collection: there the hook sees the
+        recent tail (the resident shards) and every change from now on.
+        """
+        coll = self._collection(collection)
         with self.lock:
             self._hooks.setdefault(collection, []).append(hook)
-            for doc_id, doc in self.all(collection):
+            with self._view_lock:
+                view = coll.snapshot(resident_only=True)
+            for doc_id, doc in view.items():
                 hook(collection, doc_id, None, doc)
+
+    def resident_shards(self, collection: str) -> list[int]:
+        """The numbers of the collection's shards held in memory (all of them unless cold)."""
+        coll = self._collection(collection)
+        with self._view_lock:
+            return coll.resident_shards()
 
     def schema_version(self) -> int:
         return self._schema
@@ -268,9 +306,10 @@ class Database:
         if not ops or self._journal is None:
             return []
         parsed = [
-            (kind, coll, i, None if text is None else json.loads(text))
+            (kind, coll, i, None if text is None else orjson.loads(text))
             for kind, coll, i, text in ops
         ]
+        self._load_back(ops)
         seq = self._seq + 1
         self._journal.append(journal.encode(seq, ops))
         try:
@@ -281,6 +320,18 @@ class Database:
                 f"be applied in memory ({exc!r}); restart to recover"
             )
             raise
+
+    def _load_back(self, ops: list[journal.Op]) -> None:
+        """Bring back into memory the evicted shards this commit writes into (before it is
+        journaled, so that a file that cannot be read fails the commit cleanly)."""
+        wanted: dict[str, list[int]] = {}
+        for kind, name, doc_id, _ in ops:
+            if kind != "schema" and name in self._cold:
+                wanted.setdefault(name, []).append(doc_id)
+        if wanted:
+            with self._view_lock:
+                for name, ids in wanted.items():
+                    self._collections[name].load_back(ids)
 
     def _apply(self, seq: int, ops: list[tuple[str, str, int, Doc | None]]) -> list[Change]:
         by_collection: dict[str, list[tuple[int, Doc | None]]] = {}
@@ -335,25 +386,30 @@ class Database:
             with locks.held(self._checkpoint_fd, shared=False):
                 for name, shards in dirty.items():
                     if shards:
-                        snapshots.write_shards(self.folder / name, shards)
+                        snapshots.write_shards(self.folder / name, shards.items())
                 snapshots.write_state(self.folder, self._state())
                 self._journal.reset()
             for coll in self._collections.values():
                 coll.mark_clean()
             self._next_checkpoint = self._checkpoint_every
+            with self._view_lock:
+                for name, keep in self._cold.items():
+                    self._collections[name].evict(keep, self._next_ids.get(name, 1))
 
     def _state(self) -> snapshots.State:
         return snapshots.State(self._schema, self._seq, self._shard_size, dict(self._next_ids))
 
     def backup(self, dest: str | os.PathLike[str]) -> None:
-        """Write a consistent, compacted copy of the store into a new or empty folder."""
+        """Write a consistent, compacted copy of the store into a new or empty folder.
+
+        A cold collection's evicted shards are copied from their files."""
         target = Path(dest)
         if target.exists() and (not target.is_dir() or any(target.iterdir())):
             raise StoreError(f"cannot back up into {target}: it is not an empty folder")
         with self._view_lock:
             state = self._state()
-            collections = {name: coll.shards() for name, coll in self._collections.items()}
-        snapshots.write_copy(target, state, collections)
+            views = {name: coll.snapshot() for name, coll in self._collections.items()}
+        snapshots.write_copy(target, state, {n: v.shard_files() for n, v in views.items()})
 
     def _collection(self, name: str) -> ShardedCollection:
         if name not in self._names:
@@ -373,13 +429,3 @@ class Database:
         if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 1:
             raise ValueError(f"document ids are positive integers, not {doc_id!r}")
         self._next_ids[name] = max(self._next_ids.get(name, 1), doc_id + 1)
-
-
-def _in_id_order(shards: dict[str, dict[str, Doc]]) -> Iterator[tuple[int, Doc]]:
-    for name in sorted(shards, key=int):
-        for key, doc in sorted(shards[name].items(), key=_id_of):
-            yield int(key), doc
-
-
-def _id_of(item: tuple[str, Doc]) -> int:
-    return int(item[0])

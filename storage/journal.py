@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -12,14 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from storage.errors import StoreCorrupt, StoreError
 
 JOURNAL = "journal.log"
 OPS = ("put", "del", "schema")
 COLLECTION_NAME = re.compile(r"[a-z][a-z0-9_]*")  # also a folder name: nothing like "../"
 
-# (op, collection, id, document as JSON text or None)
-Op = tuple[str, str, int, str | None]
+# (op, collection, id, document as compact JSON bytes or None)
+Op = tuple[str, str, int, bytes | None]
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +46,10 @@ class Scan:
 def encode(seq: int, ops: Sequence[Op]) -> bytes:
     """The journal line for one transaction; collection names are plain identifiers."""
     parts = [
-        f'["{op}","{coll}",{doc_id},{"null" if text is None else text}]'
-        for op, coll, doc_id, text in ops
+        b'["%s","%s",%d,%s]' % (op.encode(), coll.encode(), doc_id, b"null" if doc is None else doc)
+        for op, coll, doc_id, doc in ops
     ]
-    payload = f'{{"seq":{seq},"ops":[{",".join(parts)}]}}'.encode()
+    payload = b'{"seq":%d,"ops":[%s]}' % (seq, b",".join(parts))
     return b"%08x %s\n" % (zlib.crc32(payload), payload)
 
 
@@ -58,7 +59,7 @@ def decode(line: bytes, line_no: int) -> Record | None:
     if len(crc) != 8 or crc != b"%08x" % zlib.crc32(payload):
         return None
     try:
-        data = json.loads(payload)
+        data = orjson.loads(payload)
     except ValueError:
         return None
     if not isinstance(data, dict) or not _is_int(data.get("seq")):
@@ -109,6 +110,20 @@ def scan(path: Path) -> Scan:
         pos = end + 1
     result.good_end = pos
     return result
+
+
+def drop_torn_tail(path: Path, scan: Scan) -> None:
+    """Cut off a damaged last line (an interrupted write) that `scan` left out."""
+    if scan.good_end == scan.size:
+        return
+    log.warning(
+        "%s: dropped an incomplete last record (%d bytes) left by an interrupted write",
+        path,
+        scan.size - scan.good_end,
+    )
+    with open(path, "r+b") as file:
+        file.truncate(scan.good_end)
+        os.fsync(file.fileno())
 
 
 def fsync_dir(path: Path) -> None:

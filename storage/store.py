@@ -62,9 +62,9 @@ class Store:
 
     def __init__(self, folder: str | os.PathLike[str], *, readonly: bool = False) -> None:
         if readonly:
-            self.db = Database.open_readonly(folder, COLLECTIONS)
-        else:
-            self.db = Database(folder, COLLECTIONS)
+            self.db = Database.open_readonly(folder, COLLECTIONS, cold=("audit",))
+        else:  # the audit log is cold: only its newest shards are held in memory
+            self.db = Database(folder, COLLECTIONS, cold=("audit",))
         self.lock = self.db.lock
         self.parties = PartyRepository(self.db)
         self.interactions = InteractionRepository(self.db)

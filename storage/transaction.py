@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from storage import journal, snapshots
 from storage.errors import StoreError
@@ -19,7 +20,7 @@ class Transaction:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._pending: dict[tuple[str, int], str | None] = {}
+        self._pending: dict[tuple[str, int], bytes | None] = {}
         self._schema: int | None = None
         self.aborted = False
         self.closed = False
@@ -47,7 +48,7 @@ class Transaction:
         key = (collection, doc_id)
         if key in self._pending:
             text = self._pending[key]
-            return None if text is None else json.loads(text)
+            return None if text is None else orjson.loads(text)
         return self._db.get(collection, doc_id)
 
     def _ops(self) -> list[journal.Op]:
@@ -64,8 +65,8 @@ class Transaction:
         if self.closed:
             raise StoreError("this transaction has already ended")
 
-    def _dump(self, doc: Doc) -> str:
+    def _dump(self, doc: Doc) -> bytes:
         self._check_open()
         if not isinstance(doc, dict):
             raise TypeError(f"a document is a dict, not {type(doc).__name__}")
-        return snapshots.dumps(doc)
+        return snapshots.dump_doc(doc)

@@ -89,36 +89,39 @@ def crash_at(
     return calls
 
 
-def busy_writer(folder: Path, acked: dict[int, str]) -> None:
-    db = Database(folder, COLLECTIONS, checkpoint_every=3, shard_size=2)
+def busy_writer(folder: Path, acked: dict[int, str], **options: Any) -> None:
+    db = Database(folder, COLLECTIONS, checkpoint_every=3, shard_size=2, **options)
     try:
         for n in range(8):
             with db.transaction() as tx:
                 doc_id = tx.insert("interactions", {"tag": "t", "note": "called about the renewal"})
                 tx.insert("audit", {"interaction": doc_id})
-                if n % 4 == 3:
-                    tx.put("interactions", doc_id - 1, tx.get("interactions", doc_id - 1) or {})
+                if n % 4 == 3:  # rewrite the previous one, and the first (evicted if cold)
+                    for old in (doc_id - 1, 1):
+                        tx.put("interactions", old, tx.get("interactions", old) or {})
             acked[doc_id] = "t"
         db.close()
     finally:
         db._release()
 
 
+@pytest.mark.parametrize("cold", [(), ("interactions", "audit")])
 def test_a_crash_at_every_sync_point_loses_no_acknowledged_change(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cold: tuple[str, ...]
 ) -> None:
+    options: dict[str, Any] = {"cold": cold, "resident_shards": 1}  # cold: old shards evicted
     with monkeypatch.context() as patch:
         calls = crash_at(patch, None)
-        busy_writer(tmp_path / "reference", {})
+        busy_writer(tmp_path / "reference", {}, **options)
     assert calls[0] > 30
     for point in range(1, calls[0] + 1):
         folder = tmp_path / str(point)
         acked: dict[int, str] = {}
         with monkeypatch.context() as patch, pytest.raises(Crash):
             crash_at(patch, point)
-            busy_writer(folder, acked)
+            busy_writer(folder, acked, **options)
         for _ in range(2):  # recover, write, checkpoint on close, and read that back
-            with Database(folder, COLLECTIONS) as db:
+            with Database(folder, COLLECTIONS, **options) as db:
                 assert_all_present(db, acked)
                 with db.transaction() as tx:
                     doc_id = tx.insert(
@@ -210,7 +213,23 @@ def test_a_damaged_line_in_the_middle_stops_the_start_and_is_left_alone(tmp_path
     Database(tmp_path / "elsewhere", COLLECTIONS).close()  # the lock was released
 
 
-@pytest.mark.parametrize("damage", [b'{"1": {"tag": ', b"[1, 2]", b'{"7777": {}}'])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b'{"1": {"tag": ',
+        b"[1, 2]",
+        b'{"7777": {}}',
+        b'{"1": {}, "01": {}}',
+        b'{"-1": {}}',
+        b'{" 1": {}}',
+        b'{"\\u0661": {}}',
+        b'{"1": {}, "2": [1]}',
+        b'{"1": {}, "": {}}',
+        b'{"+1": {}}',
+        b'{"1": {}, "1_0": {}}',
+        b'{"1": {}, "2 ": {}}',
+    ],
+)
 def test_a_damaged_shard_file_stops_the_start_and_is_left_alone(
     tmp_path: Path, damage: bytes
 ) -> None:

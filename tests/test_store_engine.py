@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -332,3 +334,38 @@ def test_a_checkpoint_writes_only_changed_shards_and_starts_a_fresh_journal(fold
         assert (folder / "journal.log").stat().st_size == 0
         after = {p.name: p.stat().st_mtime_ns for p in (folder / "interactions").iterdir()}
         assert [name for name in after if after[name] != before[name]] == ["2.json"]
+
+
+def test_documents_are_stored_as_strict_json(folder: Path) -> None:
+    with open_db(folder) as db:
+        with db.transaction() as tx:
+            with pytest.raises(ValueError, match="Out of range float"):
+                tx.insert("parties", {"score": [1.0, float("nan")]})
+            with pytest.raises(TypeError):
+                tx.insert("parties", {"when": datetime.now(UTC)})
+            acme = tx.insert("parties", {"name": "Acmé ☕", 7: "seven", "n": 0.1})
+        assert db.get("parties", acme) == {"name": "Acmé ☕", "7": "seven", "n": 0.1}
+    with open_db(folder) as db:
+        assert db.get("parties", acme) == {"name": "Acmé ☕", "7": "seven", "n": 0.1}
+    assert "Acmé ☕".encode() in (folder / "parties" / "0.json").read_bytes()
+
+
+def test_shards_are_written_in_id_order_and_older_unordered_ones_still_load(
+    folder: Path,
+) -> None:
+    with open_db(folder) as db:
+        with db.transaction() as tx:
+            for n in range(5):
+                tx.insert("parties", {"n": n})
+        with db.transaction() as tx:
+            tx.put("parties", 2, {"n": "two"})
+            tx.put("parties", 9, {"n": "nine"})
+    shard = folder / "parties" / "0.json"
+    assert list(json.loads(shard.read_bytes())) == ["1", "2", "3", "4", "5", "9"]
+    # as an earlier version wrote it: ASCII escapes, keys in the order they were changed
+    shard.write_text(json.dumps({"3": {"n": "caf\u00e9"}, "1": {"n": 1}, "2": {"n": 2}}))
+    with open_db(folder) as db:
+        assert list(db.all("parties")) == [(1, {"n": 1}), (2, {"n": 2}), (3, {"n": "café"})]
+        with db.transaction() as tx:
+            tx.insert("parties", {"n": "last"})
+    assert list(json.loads(shard.read_bytes())) == ["1", "2", "3", "10"]
