@@ -53,15 +53,16 @@ def undo(ctx: Context, _word: str, rest: str) -> Reply:
         if not rest.strip().isdigit():
             return problem("Undo takes no words; it takes back your last change.", "undo")
         entry_id = int(rest.strip())
-    entry = ctx.store.audit.get(entry_id) if entry_id is not None else None
-    if entry is None:
+    if entry_id is None or (entry := ctx.store.audit.get(entry_id)) is None:
         return Reply(title="You have no change to undo.", ok=False)
     if entry["by"].casefold() != ctx.person.handle or entry.get("undoes") is not None:
         return problem("You can only undo your own changes.")
-    if ctx.store.audit.is_undone(entry_id):  # type: ignore[arg-type]
+    if not ctx.store.audit.reaches(entry_id):
+        return problem("That change is too old to undo here; change it back by hand.")
+    if ctx.store.audit.is_undone(entry_id):
         return Reply(title=f"Already undone: {entry['summary']}.", ok=False)
     try:
-        ctx.store.undo(ctx.actor(), entry_id, f"Undid: {entry['summary']}")  # type: ignore[arg-type]
+        ctx.store.undo(ctx.actor(), entry_id, f"Undid: {entry['summary']}")
     except UndoConflict:
         return problem(f"“{entry['summary']}” can't be undone: it was changed again since.")
     except InsufficientPoints as short:

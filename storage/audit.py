@@ -26,11 +26,14 @@ class AuditRepository:
         self._by_person: dict[str, list[int]] = {}
         self._undone: set[int] = set()
         self._by_message: dict[str, int] = {}
+        self._oldest_indexed: int | None = None
         db.on_change(COLLECTION, self._apply)
 
     def _apply(self, _coll: str, doc_id: int, _before: Any, after: Any) -> None:
         if after is None:
             return
+        if self._oldest_indexed is None or doc_id < self._oldest_indexed:
+            self._oldest_indexed = doc_id
         self._by_person.setdefault(after["by"].casefold(), []).append(doc_id)
         if after.get("undoes") is not None:
             self._undone.add(after["undoes"])
@@ -54,6 +57,10 @@ class AuditRepository:
             if entry and entry.get("undoes") is None and entry_id not in self._undone:
                 return entry_id
         return None
+
+    def reaches(self, entry_id: int) -> bool:
+        """Whether the entry is in the indexed tail, so undo knows if it was already undone."""
+        return self._oldest_indexed is not None and entry_id >= self._oldest_indexed
 
     def is_undone(self, entry_id: int) -> bool:
         """Whether an undo in the resident tail (or since the start) took back this entry."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.router import VERBS
+from handlers.context import Team
+from handlers.router import VERBS, Router
 from storage.checks import check_store
+from storage.store import Store
 from tests.conftest import PEOPLE, Chat
 
 
@@ -70,6 +74,19 @@ def test_undo_refuses_when_the_party_changed_since(chat: Chat) -> None:
     chat("edit Acme #b", as_="Ana")
     reply = chat.press(first, "Undo", as_="Maria")
     assert not reply.ok and "changed again since" in reply.title
+
+
+def test_undo_refuses_a_change_older_than_the_audit_tail(tmp_path: Path, team: Team) -> None:
+    with Store(tmp_path / "s") as store:
+        chat = Chat(Router(store, team), team)
+        first = chat("add customer Acme")
+        for n in range(3 * 1000 + 10):
+            chat(f"edit Acme n:{n}")
+    with Store(tmp_path / "s") as store:
+        chat = Chat(Router(store, team), team)
+        reply = chat.press(first, "Undo")
+        assert not reply.ok and "too old to undo" in reply.title
+        assert chat("undo").ok
 
 
 WORDS = st.sampled_from(
