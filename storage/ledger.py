@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from storage.db import Database
@@ -66,7 +67,13 @@ def new_entry(
 
 def _month_start(moment: datetime) -> datetime:
     utc = moment.astimezone(UTC)
-    return datetime(utc.year, utc.month, 1, tzinfo=UTC)
+    return _month_named(f"{utc.year:04}-{utc.month:02}")
+
+
+@cache
+def _month_named(year_month: str) -> datetime:
+    """The first of a UTC month, from its 'YYYY-MM' (cached: a load meets each month often)."""
+    return datetime(int(year_month[:4]), int(year_month[5:7]), 1, tzinfo=UTC)
 
 
 class LedgerRepository:
@@ -100,7 +107,8 @@ class LedgerRepository:
         if own:
             moment = datetime.fromisoformat(doc["at"])
             self._earned[party_id] = self._earned.get(party_id, 0) + own * sign
-            self._monthly.setdefault(_month_start(moment), Counter())[party_id] += own * sign
+            month = _month_named(doc["at"][:7])  # stored in UTC, so its text names the month
+            self._monthly.setdefault(month, Counter())[party_id] += own * sign
             point = (moment.timestamp(), doc_id, party_id, own)
             if sign > 0:
                 insort(self._timeline, point)

@@ -43,16 +43,22 @@ def to_doc(obj: Any) -> dict[str, Any]:
 
 def from_doc(cls: type[T], doc_id: int, doc: dict[str, Any]) -> T:
     """Rebuild a dataclass from a stored document, ignoring unknown keys from newer versions."""
-    names = _field_names(cls)  # type: ignore[arg-type]
-    values = {k: _tuplify(v) for k, v in doc.items() if k in names}
+    names, tuple_fields = _shape(cls)  # type: ignore[arg-type]
+    values = dict(doc) if doc.keys() <= names else {k: v for k, v in doc.items() if k in names}
+    for name in tuple_fields:
+        value = values.get(name)
+        if isinstance(value, list):
+            values[name] = tuple(_tuplify(v) for v in value)
     maker: Any = cls
     result: T = maker(id=doc_id, **values)
     return result
 
 
 @cache
-def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in fields(cls))
+def _shape(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A dataclass's field names, and those stored as lists but kept as tuples."""
+    found = fields(cls)
+    return frozenset(f.name for f in found), tuple(f.name for f in found if "tuple" in str(f.type))
 
 
 def _tuplify(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Iterable
 
 
@@ -14,27 +15,43 @@ def tails(key: str) -> set[str]:
 
 
 class PrefixIndex:
-    """(tail, id) pairs kept sorted; a prefix is found by bisection."""
+    """(tail, id) pairs kept sorted; a prefix is found by bisection.
+
+    Additions wait unsorted until the next look-up, so loading a store sorts once."""
 
     def __init__(self) -> None:
         self._entries: list[tuple[str, int]] = []
+        self._unsorted = False
+        self._lock = threading.Lock()  # look-ups may sort; readers can come from any thread
 
     def add(self, keys: Iterable[str], doc_id: int) -> None:
-        for tail in {t for key in keys for t in tails(key)}:
-            bisect.insort(self._entries, (tail, doc_id))
+        new = [(tail, doc_id) for tail in {t for key in keys for t in tails(key)}]
+        with self._lock:
+            self._entries.extend(new)
+            self._unsorted = True
 
     def remove(self, keys: Iterable[str], doc_id: int) -> None:
-        for tail in {t for key in keys for t in tails(key)}:
-            at = bisect.bisect_left(self._entries, (tail, doc_id))
-            if at < len(self._entries) and self._entries[at] == (tail, doc_id):
-                del self._entries[at]
+        with self._lock:
+            entries = self._sorted()
+            for tail in {t for key in keys for t in tails(key)}:
+                at = bisect.bisect_left(entries, (tail, doc_id))
+                if at < len(entries) and entries[at] == (tail, doc_id):
+                    del entries[at]
 
     def find(self, prefix: str) -> set[int]:
         """Ids with a tail starting with `prefix` (or with it, spaces left out)."""
         found: set[int] = set()
-        for wanted in {prefix, prefix.replace(" ", "")}:
-            at = bisect.bisect_left(self._entries, (wanted, -1))
-            while at < len(self._entries) and self._entries[at][0].startswith(wanted):
-                found.add(self._entries[at][1])
-                at += 1
+        with self._lock:
+            entries = self._sorted()
+            for wanted in {prefix, prefix.replace(" ", "")}:
+                at = bisect.bisect_left(entries, (wanted, -1))
+                while at < len(entries) and entries[at][0].startswith(wanted):
+                    found.add(entries[at][1])
+                    at += 1
         return found
+
+    def _sorted(self) -> list[tuple[str, int]]:
+        if self._unsorted:
+            self._entries.sort()
+            self._unsorted = False
+        return self._entries
