@@ -19,13 +19,16 @@ from bot.progress import ProgressBar  # noqa: E402
 Results = dict[str, list[float]]
 
 
-def timed(action: Callable[[], object], runs: int) -> list[float]:
-    """Milliseconds per run."""
+def timed(
+    action: Callable[[], object], runs: int, reset: Callable[[], object] = lambda: None
+) -> list[float]:
+    """Milliseconds per run (`reset` runs between, untimed)."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         action()
         times.append((time.perf_counter() - start) * 1000)
+        reset()
     return times
 
 

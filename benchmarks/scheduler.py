@@ -7,17 +7,16 @@ Target: finding the due reminders and the next wake-up in at most 1 ms.
 from __future__ import annotations
 
 import random
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.measure import table, timed  # noqa: E402
 from bot.notify import RecordingNotifier  # noqa: E402
+from bot.progress import ProgressBar  # noqa: E402
 from bot.scheduler import Scheduler  # noqa: E402
 from handlers.context import Team  # noqa: E402
 from storage.models import Person, to_doc  # noqa: E402
@@ -30,15 +29,6 @@ PEOPLE = tuple(
     Person(f"rep{n}", "rep", "Europe/Berlin", slack=f"U{n}", manager="boss") for n in range(40)
 )
 TEAM = Team(people=(*PEOPLE, Person("boss", "manager", "Europe/Berlin", slack="U0")))
-
-
-def progress(label: str, done: int, total: int) -> None:
-    filled = 30 * done // total
-    bar = "#" * filled + " " * (30 - filled)
-    sys.stderr.write(f"\r{label:<28} [{bar}] {100 * done // total:3d}%")
-    if done == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
 
 
 def reminder(n: int, rng: random.Random) -> Reminder:
@@ -62,33 +52,13 @@ def build(folder: Path) -> Store:
     """A store with 20,000 open reminders, a thousand per change."""
     store, rng = Store(folder), random.Random(4)
     actor = Actor("bench", "terminal", NOW.isoformat())
-    for start in range(0, REMINDERS, BATCH):
-        with store.change(actor, "bench") as change:
-            for n in range(start, start + BATCH):
-                change.insert("reminders", to_doc(reminder(n, rng)))
-        progress("building 20,000 reminders", start + BATCH, REMINDERS)
+    with ProgressBar(REMINDERS, "building 20,000 reminders") as bar:
+        for start in range(0, REMINDERS, BATCH):
+            with store.change(actor, "bench") as change:
+                for n in range(start, start + BATCH):
+                    change.insert("reminders", to_doc(reminder(n, rng)))
+            bar.advance(BATCH)
     return store
-
-
-def timed(
-    action: Callable[[], object], runs: int, reset: Callable[[], object] = lambda: None
-) -> list[float]:
-    """Milliseconds per run (`reset` runs between, untimed)."""
-    times = []
-    for n in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-        reset()
-        if n % 200 == 0:
-            progress("timing", n + 1, runs)
-    progress("timing", runs, runs)
-    return times
-
-
-def row(label: str, times: list[float]) -> str:
-    cuts = statistics.quantiles(times, n=100, method="inclusive")
-    return f"| {label:<46} | {statistics.median(times):9.4f} | {cuts[98]:9.4f} | {len(times):5d} |"
 
 
 def main(scratch: str | None = None) -> None:
@@ -125,18 +95,16 @@ def main(scratch: str | None = None) -> None:
     def move() -> None:
         agenda.set(("reminder", 7), when + timedelta(days=random.random()))
 
-    results = [
-        ("10 due + next wake-up (agenda)", timed(due_and_next, RUNS, put_back)),
-        ("nothing due + next wake-up (agenda)", timed(idle, RUNS)),
-        ("reschedule one reminder (agenda)", timed(move, RUNS)),
-        ("for comparison: one scan of all reminders", timed(scan, 50)),
-    ]
+    results = {
+        "10 due + next wake-up (agenda)": timed(due_and_next, RUNS, put_back),
+        "nothing due + next wake-up (agenda)": timed(idle, RUNS),
+        "reschedule one reminder (agenda)": timed(move, RUNS),
+        "for comparison: one scan of all reminders": timed(scan, 50),
+    }
     print(f"\n{REMINDERS:,} open reminders; {len(agenda):,} agenda entries (sends, escalations)")
     print(f"indexing them all at start (load): {load[0]:.0f} ms\n")
-    print(f"| {'operation':<46} | {'p50 ms':>9} | {'p99 ms':>9} | {'runs':>5} |")
-    print(f"|{'-' * 48}|{'-' * 11}|{'-' * 11}|{'-' * 7}|")
-    for label, times in results:
-        print(row(label, times))
+    targets = {"10 due + next wake-up (agenda)": 1.0, "nothing due + next wake-up (agenda)": 1.0}
+    print(table(results, targets))
     store.close()
 
 
