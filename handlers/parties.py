@@ -166,20 +166,12 @@ def describe_changes(before: Party, after: Party) -> str:
     return ", ".join(parts)
 
 
-def rename(ctx: Context, _word: str, rest: str) -> Reply:
+def rename(ctx: Context, word: str, rest: str) -> Reply:
     """`rename <party> to <new name>`."""
-    parts = split_once(rest, "to")
-    if parts is None or not all(parts):
-        return problem("Rename which party to what?", "rename Acme to Acme Corporation")
-    old_text, new_name = (p.strip("\"'") for p in parts)
-    party = find_party(ctx, old_text, "rename {party} to " + quote_name(new_name))
-    if isinstance(party, Reply):
-        return party
-    if not may_change_party(ctx.person, party):
-        return not_yours(party)
-    clash = [p for p in ctx.store.parties.named(new_name) if p.id != party.id]
-    if clash:
-        return problem(f"{clash[0].name} (#{clash[0].id}) already has that name.")
+    found = _party_and_new_name(ctx, word, rest, "to", "rename Acme to Acme Corporation")
+    if isinstance(found, Reply):
+        return found
+    party, new_name = found
     aliases = tuple(a for a in party.aliases if name_key(a) != name_key(new_name))
     updated = replace(party, name=new_name, aliases=(*aliases, party.name))
     with ctx.store.change(ctx.actor(), f"Renamed {party.name} to {new_name}") as change:
@@ -189,26 +181,37 @@ def rename(ctx: Context, _word: str, rest: str) -> Reply:
     )
 
 
-def alias(ctx: Context, _word: str, rest: str) -> Reply:
+def alias(ctx: Context, word: str, rest: str) -> Reply:
     """`alias <party> as <other name>`."""
-    parts = split_once(rest, "as")
-    if parts is None or not all(parts):
-        return problem("Which party, and what other name?", "alias Acme as ACME")
-    text, new_alias = (p.strip("\"'") for p in parts)
-    party = find_party(ctx, text, "alias {party} as " + quote_name(new_alias))
-    if isinstance(party, Reply):
-        return party
-    if not may_change_party(ctx.person, party):
-        return not_yours(party)
-    taken = [p for p in ctx.store.parties.named(new_alias) if p.id != party.id]
-    if taken:
-        return problem(f"“{new_alias}” already names {taken[0].name} (#{taken[0].id}).")
+    found = _party_and_new_name(ctx, word, rest, "as", "alias Acme as ACME")
+    if isinstance(found, Reply):
+        return found
+    party, new_alias = found
     if name_key(new_alias) in map(name_key, party.names):
         return Reply(title=f"{party.name} is already known as {new_alias}.")
     updated = replace(party, aliases=(*party.aliases, new_alias))
     with ctx.store.change(ctx.actor(), f"Added alias {new_alias} to {party.name}") as change:
         change.save("parties", updated)
     return changed(f"{party.name} is now also found as {new_alias}.", change.entry_id)
+
+
+def _party_and_new_name(
+    ctx: Context, word: str, rest: str, joiner: str, example: str
+) -> tuple[Party, str] | Reply:
+    """`<party> to|as <name>`: the party (the person may change) and a name no other party has."""
+    parts = split_once(rest, joiner)
+    if parts is None or not all(parts):
+        return problem("Which party, and what name?", example)
+    text, new_name = (p.strip("\"'") for p in parts)
+    party = find_party(ctx, text, f"{word} {{party}} {joiner} " + quote_name(new_name))
+    if isinstance(party, Reply):
+        return party
+    if not may_change_party(ctx.person, party):
+        return not_yours(party)
+    taken = [p for p in ctx.store.parties.named(new_name) if p.id != party.id]
+    if taken:
+        return problem(f"“{new_name}” already names {taken[0].name} (#{taken[0].id}).")
+    return party, new_name
 
 
 def add_contact(ctx: Context, rest: str) -> Reply:

@@ -149,3 +149,12 @@ def test_show_card_has_roles_fields_and_interactions(chat: Chat) -> None:
 def test_spaces_in_a_name_do_not_matter_to_a_prefix(chat: Chat) -> None:
     chat('add supplier "Green Pack, Ltd"')
     assert chat("show GreenPack").title == "Green Pack, Ltd (#1)"
+
+
+def test_rename_or_alias_to_a_name_another_party_has_is_refused(chat: Chat) -> None:
+    chat("add customer Acme")
+    chat("add customer Zeta")
+    assert "already names Zeta (#2)" in chat("rename Acme to zeta").title
+    assert "already names Zeta (#2)" in chat("alias Acme as Zeta").title
+    assert not chat("rename Acme").ok
+    assert chat.router.store.parties.get(1).name == "Acme"  # type: ignore[union-attr]
