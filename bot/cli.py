@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot import app as composition
 from bot.config import DEFAULT_FILE, Config, ConfigError, default_config, load_config
 from bot.console import Console, terminal_lines
+from bot.dispatch import moment_from
 from bot.progress import ProgressBar
 from handlers import exports, imports
 from storage.checks import check_store
@@ -111,7 +112,7 @@ def config_from(args: argparse.Namespace) -> Config:
 def chat_command(args: argparse.Namespace) -> int:
     config = config_from(args)
     person = _who(config, args.person)
-    clock = _clock(args.now)
+    clock = _clock(args.now, config.team.timezone)
     app = composition.build(config, clock)
     try:
         console = Console(app.router, person, clock, pending=app.scheduler.at_prompt)
@@ -145,16 +146,14 @@ def _who(config: Config, name: str | None) -> Person:
     raise UsageError(f"say who you are with --as NAME; the config lists {names}")
 
 
-def _clock(now: str | None) -> Callable[[], datetime]:
+def _clock(now: str | None, zone: str) -> Callable[[], datetime]:
+    """The system clock, or the fixed moment `--now` names."""
     if not now:
         return lambda: datetime.now(UTC)
     try:
-        fixed = datetime.fromisoformat(now)
-    except ValueError:
-        raise UsageError(f"--now {now}: not an ISO 8601 time like 2026-11-25T10:00") from None
-    if fixed.tzinfo is None:
-        fixed = fixed.replace(tzinfo=ZoneInfo(default_config().team.timezone))
-    moment = fixed.astimezone(UTC)
+        moment = moment_from(now, zone)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     return lambda: moment
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from handlers.reply import Message, Reply
 from handlers.router import Router
@@ -17,6 +18,17 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def moment_from(text: str, zone: str) -> datetime:
+    """A `--now` value: ISO 8601, read in `zone` when it has no offset; ValueError says how."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--now {text}: not an ISO 8601 time like 2026-11-25T10:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    return moment.astimezone(UTC)
 
 
 async def answer(

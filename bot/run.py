@@ -8,11 +8,10 @@ import signal
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from bot import app as composition
 from bot.config import Config, ConfigError
-from bot.dispatch import Clock, system_clock
+from bot.dispatch import Clock, moment_from, system_clock
 from bot.notify import Notifier
 from bot.scheduler import build_scheduler
 
@@ -66,12 +65,9 @@ def clock_from(now: str | None, zone: str) -> Clock:
     if not now:
         return system_clock
     try:
-        start = datetime.fromisoformat(now)
-    except ValueError:
-        raise ConfigError(f"--now {now}: not an ISO 8601 time like 2026-11-25T10:00") from None
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=ZoneInfo(zone))
-    offset = start.astimezone(UTC) - datetime.now(UTC)
+        offset = moment_from(now, zone) - datetime.now(UTC)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     return lambda: datetime.now(UTC) + offset
 
 
