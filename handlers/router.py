@@ -93,7 +93,7 @@ class Router:
         ctx = Context(self.store, self.team, message)
         try:
             with self.store.lock:
-                _refuse_repeat(self.store, message)
+                self.store.refuse_repeat(message.message_id)  # before any check: say done
                 return verb.run(ctx, word, rest)
         except AlreadyProcessed as done:
             return Reply(title=f"Already done: {done.entry.get('summary', 'that change')}.")
@@ -103,13 +103,6 @@ class Router:
         except Exception:
             log.exception("%s failed on %r", verb.name, text[:200])
             return Reply(title="Sorry, something went wrong; nothing was stored.", ok=False)
-
-
-def _refuse_repeat(store: Store, message: Message) -> None:
-    """A platform's retry of a message that changed something is answered, never re-checked."""
-    done = store.audit.by_message(message.message_id) if message.message_id else None
-    if done is not None:
-        raise AlreadyProcessed(done)
 
 
 def _clean(text: str) -> str:

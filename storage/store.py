@@ -113,14 +113,17 @@ class Store:
     def change(self, actor: Actor, summary: str, undoes: int | None = None) -> Iterator[Change]:
         """Everything written in the block lands atomically with its audit entry, or nothing."""
         with self.db.transaction() as tx:
-            if actor.message_id:
-                done = self.audit.by_message(actor.message_id)
-                if done is not None:
-                    raise AlreadyProcessed(done)
+            self.refuse_repeat(actor.message_id)
             change = Change(tx, actor)
             yield change
             if change.changes or undoes is not None:
                 change.entry_id = tx.insert("audit", change.audit_entry(summary, undoes))
+
+    def refuse_repeat(self, message_id: str | None) -> None:
+        """Raise AlreadyProcessed when this platform message already made a change."""
+        done = self.audit.by_message(message_id) if message_id else None
+        if done is not None:
+            raise AlreadyProcessed(done)
 
     def undo(self, actor: Actor, entry_id: int, summary: str) -> None:
         """Take back an audited change: restore what it replaced, or reverse append-only entries."""
