@@ -5,11 +5,8 @@ Read-only: it looks at the store's repositories and changes nothing.
 
 from __future__ import annotations
 
-import heapq
-
 from handlers.context import Context
 from handlers.reply import Reply, Section
-from storage.models import Interaction
 from storage.reminders import Reminder
 
 SHOWN = 10
@@ -44,10 +41,8 @@ def _reminder_line(ctx: Context, reminder: Reminder) -> str:
 
 
 def _recent(ctx: Context) -> tuple[str, ...]:
-    mine = (i for i in ctx.store.interactions.all() if i.by.casefold() == ctx.person.handle)
-    latest: list[Interaction] = heapq.nlargest(RECENT, mine, key=lambda i: (i.at, i.id))
     lines = []
-    for interaction in latest:
+    for interaction in ctx.store.interactions.by_author(ctx.person.name, RECENT):
         party = ctx.store.parties.get(interaction.party_id)
         name = party.name if party else f"party #{interaction.party_id}"
         notes = f": {interaction.notes}" if interaction.notes else ""

@@ -12,11 +12,12 @@ COLLECTION = "interactions"
 
 
 class InteractionRepository:
-    """Interactions on the engine, with each party's interaction ids kept in memory."""
+    """Interactions on the engine, with each party's and each author's ids kept in memory."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
         self._by_party: dict[int, set[int]] = {}
+        self._by_author: dict[str, set[int]] = {}
         self._last_contact: dict[int, str] = {}
         db.on_change(COLLECTION, self._apply)
 
@@ -24,11 +25,13 @@ class InteractionRepository:
         if before is not None:
             party_id = before["party_id"]
             self._by_party.get(party_id, set()).discard(doc_id)
+            self._by_author.get(before["by"].casefold(), set()).discard(doc_id)
             if self._last_contact.get(party_id) == before["at"]:
                 self._recompute_last_contact(party_id)
         if after is not None:
             party_id = after["party_id"]
             self._by_party.setdefault(party_id, set()).add(doc_id)
+            self._by_author.setdefault(after["by"].casefold(), set()).add(doc_id)
             if after["at"] > self._last_contact.get(party_id, ""):
                 self._last_contact[party_id] = after["at"]
 
@@ -52,9 +55,14 @@ class InteractionRepository:
         self, party_id: int, since: str = "", limit: int | None = None
     ) -> list[Interaction]:
         """The party's interactions at or after `since` (UTC ISO), newest first."""
-        ids = self._by_party.get(party_id, set())
-        docs = [(i, self._doc(i)) for i in ids]
-        docs = [(i, d) for i, d in docs if d["at"] >= since]
+        return self._newest(self._by_party.get(party_id, set()), since, limit)
+
+    def by_author(self, person: str, limit: int | None = None) -> list[Interaction]:
+        """What the person logged, newest first."""
+        return self._newest(self._by_author.get(person.casefold(), set()), "", limit)
+
+    def _newest(self, ids: set[int], since: str, limit: int | None) -> list[Interaction]:
+        docs = [(i, d) for i in ids if (d := self._doc(i))["at"] >= since]
         docs.sort(key=lambda pair: (pair[1]["at"], pair[0]), reverse=True)
         return [from_doc(Interaction, i, d) for i, d in docs[:limit]]
 

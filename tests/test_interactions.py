@@ -157,3 +157,25 @@ def test_retry_of_the_same_message_is_not_logged_twice(parties: Chat) -> None:
     again = parties("log call with Acme: hello", message_id="slack:Ev1")
     assert first.ok and again.title == "Already done: Logged call with Acme."
     assert len(stored(parties)) == 1
+
+
+def test_home_overview_shows_what_the_person_logged_newest_first(parties: Chat) -> None:
+    from handlers.context import Context
+    from handlers.home import overview
+    from handlers.reply import Message
+
+    parties("log call with Acme on 1 Nov: first")
+    parties("met GreenPack yesterday about boxes")
+    parties("log call with Acme: by Nick", as_="Nick")
+    parties("log call with Acme: hi, follow up tomorrow")
+    ana = parties.team.find("ana")
+    assert ana is not None
+    message = Message(ana, "", "slack", parties.now)
+    home = overview(Context(parties.router.store, parties.team, message))
+    recent = next(s for s in home.sections if s.title == "Your recent activity").lines
+    assert [line.split(" · ")[1] for line in recent] == [
+        "call with Acme: hi",
+        "meeting with GreenPack: boxes",
+        "call with Acme: first",
+    ]
+    assert "Open reminders (1)" in [s.title for s in home.sections]
