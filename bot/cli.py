@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import app as composition
@@ -47,47 +48,31 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rapport", description="Chat-first relationships.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    chat = commands.add_parser("chat", help="talk to Rapport in the terminal")
-    _common(chat)
+    def command(name: str, func: Callable[[argparse.Namespace], int], text: str) -> Any:
+        parser = commands.add_parser(name, help=text)
+        _common(parser)
+        parser.set_defaults(func=func)
+        return parser
+
+    chat = command("chat", chat_command, "talk to Rapport in the terminal")
     chat.add_argument("--as", dest="person", help="who you are (a name from the config)")
     chat.add_argument("--now", help="fix the clock, ISO 8601 (for demos and scripts)")
-    chat.set_defaults(func=chat_command)
-
-    run = commands.add_parser("run", help="serve Slack, Telegram and the reminder scheduler")
-    _common(run)
+    run = command("run", run_command, "serve Slack, Telegram and the reminder scheduler")
     run.add_argument("--now", help="start the clock here, ISO 8601; it then runs on (demos)")
-    run.set_defaults(func=run_command)
-
-    export = commands.add_parser("export", help="write parties, interactions… as JSONL or CSV")
-    _common(export)
+    export = command("export", export_command, "write parties, interactions… as JSONL or CSV")
     export.add_argument("kind", choices=exports.KINDS)
     export.add_argument("--format", choices=exports.FORMATS, default="jsonl")
     export.add_argument("--out", help="file to write (default: standard output)")
-    export.set_defaults(func=export_command)
-
-    check = commands.add_parser("check", help="validate the config and the store")
-    _common(check)
-    check.set_defaults(func=check_command)
-
-    backup = commands.add_parser("backup", help="a consistent copy of the store")
-    _common(backup)
+    command("check", check_command, "validate the config and the store")
+    backup = command("backup", backup_command, "a consistent copy of the store")
     backup.add_argument("dir", nargs="?", help="where (default: rapport-backup-<time>)")
-    backup.set_defaults(func=backup_command)
-
-    restore = commands.add_parser(
-        "restore", help="put a backup back (the store must not be in use)"
-    )
-    _common(restore)
+    restore = command("restore", restore_command, "put a backup back (not while in use)")
     restore.add_argument("dir", help="a folder made by rapport backup")
-    restore.set_defaults(func=restore_command)
-
-    load = commands.add_parser("import", help="bulk import customers, suppliers or contacts")
-    _common(load)
+    load = command("import", import_command, "bulk import customers, suppliers or contacts")
     load.add_argument("kind", choices=imports.KINDS)
     load.add_argument("file", help="a CSV file with a header row")
     load.add_argument("--dry-run", action="store_true", help="check and report, store nothing")
     load.add_argument("--as", dest="person", help="who imports (recorded in the audit log)")
-    load.set_defaults(func=import_command)
     return parser
 
 

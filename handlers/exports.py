@@ -54,12 +54,16 @@ def party_rows(
         yield row
 
 
+def _party_name(store: Store, party_id: int | None) -> str | None:
+    party = store.parties.get(party_id) if party_id is not None else None
+    return party.name if party else None
+
+
 def interaction_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
     for i in store.interactions.all():
-        party = store.parties.get(i.party_id)
         yield {
             "id": i.id,
-            "party": party.name if party else None,
+            "party": _party_name(store, i.party_id),
             "party_id": i.party_id,
             "kind": i.kind,
             "at": local_iso(i.at, tz),
@@ -72,12 +76,11 @@ def interaction_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
 
 def reminder_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
     for r in sorted(store.reminders.all(), key=lambda r: r.id):
-        party = store.parties.get(r.party_id) if r.party_id is not None else None
         yield {
             "id": r.id,
             "for": r.owner,
             "text": r.text,
-            "party": party.name if party else None,
+            "party": _party_name(store, r.party_id),
             "due": local_iso(r.due, tz),
             "recurrence": r.recurrence,
             "status": r.status,
@@ -92,10 +95,9 @@ def audit_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
 
 def ledger_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
     for entry in store.ledger.all():
-        party = store.parties.get(entry.party_id)
         yield {
             "id": entry.id,
-            "party": party.name if party else None,
+            "party": _party_name(store, entry.party_id),
             "party_id": entry.party_id,
             "delta": entry.delta,
             "reason": entry.reason,
