@@ -22,9 +22,11 @@ from bot.console import Console, terminal_lines
 from bot.dispatch import moment_from
 from bot.progress import ProgressBar
 from handlers import exports, imports
+from handlers.context import Team
 from storage.checks import check_store
 from storage.db import StoreError
 from storage.models import Person
+from storage.people import differences
 from storage.store import Actor, Store
 
 
@@ -96,10 +98,10 @@ def config_from(args: argparse.Namespace) -> Config:
 
 def chat_command(args: argparse.Namespace) -> int:
     config = config_from(args)
-    person = _who(config, args.person)
     clock = _clock(args.now, config.team.timezone)
     app = composition.build(config, clock)
     try:
+        person = _who(app.router.team, args.person)
         console = Console(app.router, person, clock, pending=app.scheduler.at_prompt)
         interactive = sys.stdin.isatty()
         console.run(terminal_lines() if interactive else sys.stdin, interactive)
@@ -114,15 +116,15 @@ def run_command(args: argparse.Namespace) -> int:
     return run(config_from(args), args.now)
 
 
-def _who(config: Config, name: str | None) -> Person:
+def _who(team: Team, name: str | None) -> Person:
     """The person at the terminal: --as, else the login's name, else the only person."""
-    people = config.team.people
+    people = team.members()
     if name:
-        person = config.team.find(name)
+        person = team.find(name)
         if person is None:
-            raise UsageError(f"--as {name}: not in the config's people")
+            raise UsageError(f"--as {name}: not on the team")
         return person
-    person = config.team.find(getpass.getuser())
+    person = team.find(getpass.getuser())
     if person is not None:
         return person
     if len(people) == 1:
@@ -170,7 +172,11 @@ def check_command(args: argparse.Namespace) -> int:
         print(f"store: {config.store_path}: not created yet")
         return 0
     with _open_readonly(config) as store:
-        problems = check_store(store, {p.handle for p in config.team.people})
+        team = config.team.bound_to(store.people)
+        problems = check_store(store, {p.handle for p in team.members()})
+        problems += [
+            f"people: {line}" for line in differences(config.team.people, store.people.stored())
+        ]
     for line in problems:
         print(f"store: {line}")
     if not problems:
@@ -206,7 +212,7 @@ def restore_command(args: argparse.Namespace) -> int:
 
 def import_command(args: argparse.Namespace) -> int:
     config = config_from(args)
-    person = _who(config, args.person)
+    person = _who(config.team, args.person)
     path = Path(args.file)
     try:
         text = path.read_text(encoding="utf-8-sig")

@@ -87,7 +87,7 @@ class Scheduler:
                 self._on_reminder(None, reminder)
             for delivery in self.store.deliveries.pending():
                 self._on_delivery(None, delivery)
-            for person in self.team.people:
+            for person in self.team.members():
                 if leads(self.team, person):
                     first = digest_time(self.store, self.team, person, self.clock(), True)
                     self.agenda.set(("digest", person.handle), first)

@@ -91,7 +91,7 @@ class SlackAdapter:
         self, rapport: App, bolt: AsyncApp, settings: SlackConfig, clock: Clock, host: str
     ) -> None:
         self.router: Router = rapport.router
-        self.team: Team = rapport.config.team
+        self.team: Team = rapport.router.team  # live: people added in chat
         self.bolt = bolt
         self.client: AsyncWebClient = bolt.client
         self.settings = settings
