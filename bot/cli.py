@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
-import io
 import logging
 import os
 import shutil
@@ -21,7 +19,7 @@ from bot.config import DEFAULT_FILE, Config, ConfigError, default_config, load_c
 from bot.console import Console, terminal_lines
 from bot.dispatch import moment_from
 from bot.progress import ProgressBar
-from handlers import exports, imports
+from handlers import exports, import_sources, imports
 from handlers.context import Team
 from storage.checks import check_store
 from storage.db import StoreError
@@ -212,32 +210,39 @@ def restore_command(args: argparse.Namespace) -> int:
 
 def import_command(args: argparse.Namespace) -> int:
     config = config_from(args)
-    person = _who(config.team, args.person)
     path = Path(args.file)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        table = import_sources.read_table(path.read_bytes())
+    except OSError as error:
         raise UsageError(f"{path}: cannot read it ({error})") from None
-    reader = csv.DictReader(io.StringIO(text))
-    mapping = imports.column_map(reader.fieldnames or [], args.kind)
-    if "name" not in mapping.values():
-        raise UsageError(
-            f"{path}: no name column (the header has {', '.join(mapping) or 'nothing'})"
-        )
-    rows = [
-        (n + 2, {mapping[k]: v for k, v in row.items() if k in mapping})
-        for n, row in enumerate(reader)
-    ]
-    actor = Actor(person.name, "terminal", datetime.now(UTC).isoformat())
+    except import_sources.SourceProblem as problem:
+        raise UsageError(f"{path}: {problem}") from None
     app = composition.build(config)
     try:
-        with ProgressBar(len(rows), f"importing {path.name}") as bar:
+        person = _who(app.router.team, args.person)
+        try:
+            prepared = import_sources.prepare(table, args.kind, app.router.team)
+        except import_sources.SourceProblem as problem:
+            raise UsageError(f"{path}: {problem}") from None
+        actor = Actor(person.name, "terminal", datetime.now(UTC).isoformat())
+        with ProgressBar(len(prepared.rows), f"importing {path.name}") as bar:
             report = imports.import_rows(
-                app.store, config.team, actor, args.kind, rows, args.dry_run, bar.advance
+                app.store,
+                app.router.team,
+                actor,
+                args.kind,
+                prepared.rows,
+                args.dry_run,
+                bar.advance,
             )
     finally:
         app.close()
-    print(("dry run, nothing stored: " if args.dry_run else "") + "\n".join(report.lines()))
+    if args.dry_run:
+        print("dry run, nothing stored: " + "\n".join(report.lines() + prepared.mapping))
+    else:
+        print("\n".join(report.lines()))
+    for line in prepared.notes:
+        print(line)
     return 0
 
 

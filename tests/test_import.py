@@ -28,7 +28,7 @@ def test_import_maps_columns_matches_duplicates_and_reports(tmp_path: Path) -> N
     assert "importing c.csv [" in done.stderr and "100%" in done.stderr
     card = rapport("chat", "--now", NOW, cwd=tmp_path, stdin="show acme\n").stdout
     assert "Tags: #enterprise #eu #vip" in card
-    assert "Phone: +49 30 2" in card and "Payment_terms: 45 days" in card
+    assert "Phone: +49 30 2" in card and "Payment Terms: 45 days" in card
 
 
 def test_export_then_import_round_trips(tmp_path: Path) -> None:
