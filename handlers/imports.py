@@ -177,7 +177,7 @@ def _apply_row(team: Team, party: Party, row: Row) -> Party:
         if key == "owner":
             person = team.find(value)
             if person is None:
-                raise RowProblem(f"owner {value} is not in the config")
+                raise RowProblem(f"owner {value} is not on the team")
             values["owner"] = person.name
         elif key == "category":
             values["category"] = value

@@ -10,7 +10,7 @@ from handlers.notices import SYSTEM, reply_to_doc
 from handlers.reply import Reply, Section
 from storage.deliveries import Delivery
 from storage.models import Person
-from storage.people import COLLECTION, member_doc, person_of
+from storage.people import COLLECTION, member_doc
 from storage.store import Actor, Change, Store
 
 ROLE_RANK = {"rep": 1, "buyer": 1, "manager": 2, "admin": 3}
@@ -82,8 +82,3 @@ def welcome(change: Change, person: Person, added_by: str, at: str) -> None:
         created_by=added_by,
     )
     change.add("deliveries", delivery)
-
-
-def stored_person(store: Store, handle: str) -> Person | None:
-    """The member the store holds under this handle, active or not."""
-    return person_of(store.people.settings(handle)[1])

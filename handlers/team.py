@@ -64,6 +64,8 @@ def add(ctx: Context, args: Args) -> Reply:
     words = [w for w in args.words if w.lower() != "as"]
     if not words:
         raise Refused(f"Add whom? Try: {ADD_EXAMPLE}")
+    if len(words) > 2:
+        raise Refused(f"I don't understand “{' '.join(words[2:])}”. Try: {ADD_EXAMPLE}")
     name = _name(words[0])
     role = (args.fields.get("role") or (words[1] if len(words) > 1 else "rep")).lower()
     if ctx.team.find(name) is not None:

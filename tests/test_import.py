@@ -24,7 +24,7 @@ def test_import_maps_columns_matches_duplicates_and_reports(tmp_path: Path) -> N
     assert "1 added, 1 updated, 3 skipped" in done.stdout
     assert "line 3: “bad-address” is not an e-mail address" in done.stdout
     assert "line 4: no name" in done.stdout
-    assert "line 5: owner Mallory is not in the config" in done.stdout
+    assert "line 5: owner Mallory is not on the team" in done.stdout
     assert "importing c.csv [" in done.stderr and "100%" in done.stderr
     card = rapport("chat", "--now", NOW, cwd=tmp_path, stdin="show acme\n").stdout
     assert "Tags: #enterprise #eu #vip" in card

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.notify import RecordingNotifier
+from bot.scheduler import Scheduler
 from handlers import roster
 from handlers.exports import render, rows
 from handlers.reply import Message, Reply
@@ -44,6 +47,8 @@ def test_roles_limit_who_changes_whom(chat: Chat) -> None:
     assert "listed in the config file" in chat.text("team set @ana role:manager", as_="Root")
     assert "already on the team" in chat.text("team add @ana", as_="Root")
     assert "not a role" in chat.text("team add @jane as boss", as_="Root")
+    assert "I don't understand “please”" in chat.text("team add @jane as rep please", as_="Root")
+    assert "one word" in chat.text("team add @jane,doe", as_="Root")
     assert "already Ana's" in chat.text("team add @jane slack:U0ANA0001", as_="Root")
     assert "I don't know the time zone" in chat.text("team add @jane tz:Mars/Base", as_="Root")
     chat("team add @jane as rep", as_="Root")
@@ -94,3 +99,17 @@ def test_the_config_seeds_people_and_wins(tmp_path: Path) -> None:
         assert store.people.is_inactive("ana")
     finally:
         store.close()
+
+
+async def test_a_manager_added_in_chat_gets_the_digest_without_a_restart(chat: Chat) -> None:
+    slack = RecordingNotifier("slack")
+    scheduler = Scheduler(chat.router.store, chat.router.team, lambda: chat.now, [slack])
+    await scheduler.run_due()
+    chat("team add @lea as manager slack:U0LEA0001", as_="Root")
+    chat("team add @sam as rep manager:@lea slack:U0SAM0001", as_="Root")
+    as_(chat, "sam", "remind me in 1 hour to call Acme")
+    await scheduler.run_due()  # the team changed: Lea's first digest is Thursday's
+    chat.now = datetime(2026, 11, 26, 7, 30, tzinfo=UTC)  # Thu 08:30 in Berlin
+    await scheduler.run_due()
+    [digest] = [m for m in slack.to("lea") if m.title.startswith("Digest")]
+    assert digest.title == "Digest for lea, Thu 26 Nov 2026: 1 item to look at."
