@@ -59,7 +59,8 @@ def request(
     key = f"{platform}:{user_id}"
     if store.settings.get(f"join:{key}") is not None:
         return False
-    handle = free_handle(store, team, name or f"{platform}{user_id}")
+    former = _former(store, platform, user_id)  # removed once: asked about under their name
+    handle = former or free_handle(store, team, name or f"{platform}{user_id}")
     actor = Actor(name=SYSTEM, channel=platform, at=now.isoformat())
     with store.change(actor, f"Join request from {handle} ({key})") as change:
         put_setting(
@@ -94,6 +95,15 @@ def _ask(change: Change, to: Person, handle: str, key: str, at: str) -> None:
         id=0, to=to.name, reply=reply_to_doc(reply), kind="notice", created_at=at, created_by=SYSTEM
     )
     change.add("deliveries", delivery)
+
+
+def _former(store: Store, platform: str, user_id: str) -> str:
+    """The name of a removed person who had this account, or ""."""
+    for person, active, _source in store.people.stored():
+        account = person.slack if platform == "slack" else str(person.telegram or "")
+        if not active and account == user_id:
+            return person.name
+    return ""
 
 
 def free_handle(store: Store, team: Team, name: str) -> str:

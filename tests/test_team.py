@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from bot.notify import RecordingNotifier
 from bot.scheduler import Scheduler
-from handlers import roster
+from handlers import joins, roster
 from handlers.exports import render, rows
+from handlers.notices import reply_from_doc
 from handlers.reply import Message, Reply
 from storage.models import Person
 from storage.people import differences
@@ -81,6 +82,21 @@ def test_removing_keeps_history_and_hands_reminders_to_the_manager(chat: Chat) -
     assert exported.splitlines()[0] == "name,role,slack,telegram,manager,timezone,active"
     assert "jane,rep,,,Maria,,False" in exported
     assert "Removed" in chat.text("team")
+
+
+def test_a_removed_person_who_writes_again_is_asked_about_under_their_name(chat: Chat) -> None:
+    chat("team add @jane as rep telegram:555", as_="Maria")
+    chat("team remove @jane", as_="Maria")
+    store, team = chat.router.store, chat.router.team
+    assert joins.request(store, team, "telegram", "555", "Jane D.", NOW)
+    assert not joins.request(store, team, "telegram", "555", "Jane D.", NOW)  # asked once
+    asked = [d for d in store.deliveries.pending() if d.to == "Maria"]
+    assert [b["command"] for b in asked[-1].reply["buttons"]][
+        0
+    ] == "team add @jane as rep telegram:555"
+    assert chat.press(reply_from_doc(asked[-1].reply), "Rep", as_="Maria").changed
+    assert team.by_telegram(555) == Person("jane", "rep", "", telegram=555, manager="Maria")
+    assert not store.people.is_inactive("jane")
 
 
 def test_the_config_seeds_people_and_wins(tmp_path: Path) -> None:
