@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.config import Config
 from bot.dispatch import Clock, system_clock
 from bot.scheduler import Scheduler
+from handlers import roster
 from handlers.router import Router
 from storage.store import Store
 
@@ -31,5 +32,6 @@ def build(config: Config, clock: Clock = system_clock) -> App:
     `rapport chat` it only shows what fell due at the prompt.
     """
     store = Store(config.store_path)
-    router = Router(store, config.team)
-    return App(config, store, router, Scheduler(store, config.team, clock))
+    roster.seed(store, config.team.people, clock().isoformat())
+    team = config.team.bound_to(store.people)  # people added in chat are served at once
+    return App(config, store, Router(store, team), Scheduler(store, team, clock))

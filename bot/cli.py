@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
-import io
 import logging
 import os
 import shutil
@@ -21,10 +19,12 @@ from bot.config import DEFAULT_FILE, Config, ConfigError, default_config, load_c
 from bot.console import Console, terminal_lines
 from bot.dispatch import moment_from
 from bot.progress import ProgressBar
-from handlers import exports, imports
+from handlers import exports, import_sources, imports
+from handlers.context import Team
 from storage.checks import check_store
 from storage.db import StoreError
 from storage.models import Person
+from storage.people import differences
 from storage.store import Actor, Store
 
 
@@ -96,10 +96,10 @@ def config_from(args: argparse.Namespace) -> Config:
 
 def chat_command(args: argparse.Namespace) -> int:
     config = config_from(args)
-    person = _who(config, args.person)
     clock = _clock(args.now, config.team.timezone)
     app = composition.build(config, clock)
     try:
+        person = _who(app.router.team, args.person)
         console = Console(app.router, person, clock, pending=app.scheduler.at_prompt)
         interactive = sys.stdin.isatty()
         console.run(terminal_lines() if interactive else sys.stdin, interactive)
@@ -114,15 +114,15 @@ def run_command(args: argparse.Namespace) -> int:
     return run(config_from(args), args.now)
 
 
-def _who(config: Config, name: str | None) -> Person:
+def _who(team: Team, name: str | None) -> Person:
     """The person at the terminal: --as, else the login's name, else the only person."""
-    people = config.team.people
+    people = team.members()
     if name:
-        person = config.team.find(name)
+        person = team.find(name)
         if person is None:
-            raise UsageError(f"--as {name}: not in the config's people")
+            raise UsageError(f"--as {name}: not on the team")
         return person
-    person = config.team.find(getpass.getuser())
+    person = team.find(getpass.getuser())
     if person is not None:
         return person
     if len(people) == 1:
@@ -170,7 +170,13 @@ def check_command(args: argparse.Namespace) -> int:
         print(f"store: {config.store_path}: not created yet")
         return 0
     with _open_readonly(config) as store:
-        problems = check_store(store, {p.handle for p in config.team.people})
+        known = {p.handle for p in config.team.people} | {
+            p.handle for p, _active, _source in store.people.stored()
+        }
+        problems = check_store(store, known)
+        differ = differences(config.team.people, store.people.stored())
+    for line in differ:  # a notice, not a fault: the next start writes the config's values
+        print(f"people: {line}")
     for line in problems:
         print(f"store: {line}")
     if not problems:
@@ -206,32 +212,39 @@ def restore_command(args: argparse.Namespace) -> int:
 
 def import_command(args: argparse.Namespace) -> int:
     config = config_from(args)
-    person = _who(config, args.person)
     path = Path(args.file)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        table = import_sources.read_table(path.read_bytes())
+    except OSError as error:
         raise UsageError(f"{path}: cannot read it ({error})") from None
-    reader = csv.DictReader(io.StringIO(text))
-    mapping = imports.column_map(reader.fieldnames or [], args.kind)
-    if "name" not in mapping.values():
-        raise UsageError(
-            f"{path}: no name column (the header has {', '.join(mapping) or 'nothing'})"
-        )
-    rows = [
-        (n + 2, {mapping[k]: v for k, v in row.items() if k in mapping})
-        for n, row in enumerate(reader)
-    ]
-    actor = Actor(person.name, "terminal", datetime.now(UTC).isoformat())
+    except import_sources.SourceProblem as problem:
+        raise UsageError(f"{path}: {problem}") from None
     app = composition.build(config)
     try:
-        with ProgressBar(len(rows), f"importing {path.name}") as bar:
+        person = _who(app.router.team, args.person)
+        try:
+            prepared = import_sources.prepare(table, args.kind, app.router.team)
+        except import_sources.SourceProblem as problem:
+            raise UsageError(f"{path}: {problem}") from None
+        actor = Actor(person.name, "terminal", datetime.now(UTC).isoformat())
+        with ProgressBar(len(prepared.rows), f"importing {path.name}") as bar:
             report = imports.import_rows(
-                app.store, config.team, actor, args.kind, rows, args.dry_run, bar.advance
+                app.store,
+                app.router.team,
+                actor,
+                args.kind,
+                prepared.rows,
+                args.dry_run,
+                bar.advance,
             )
     finally:
         app.close()
-    print(("dry run, nothing stored: " if args.dry_run else "") + "\n".join(report.lines()))
+    if args.dry_run:
+        print("dry run, nothing stored: " + "\n".join(report.lines() + prepared.mapping))
+    else:
+        print("\n".join(report.lines()))
+    for line in prepared.notes:
+        print(line)
     return 0
 
 

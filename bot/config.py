@@ -187,7 +187,7 @@ def _person(reader: _Reader, index: int, zone: str) -> Person:
     return Person(
         name=name,
         role=scoped.choice(f"{key}.role", PERSON_ROLES, "rep"),
-        timezone=scoped.zone(f"{key}.timezone", zone),
+        timezone=scoped.zone(f"{key}.timezone", zone) if "timezone" in entry else "",
         slack=scoped.text(f"{key}.slack"),
         telegram=telegram,
         manager=scoped.text(f"{key}.manager"),

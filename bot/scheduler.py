@@ -64,6 +64,7 @@ class Scheduler:
         self._parked: set[Key] = set()
         self._shown: set[object] = set()
         self._loaded = False
+        self._members_seen: tuple[Person, ...] | None = None  # the team the digests were set for
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
@@ -87,13 +88,23 @@ class Scheduler:
                 self._on_reminder(None, reminder)
             for delivery in self.store.deliveries.pending():
                 self._on_delivery(None, delivery)
-            for person in self.team.people:
-                if leads(self.team, person):
-                    first = digest_time(self.store, self.team, person, self.clock(), True)
-                    self.agenda.set(("digest", person.handle), first)
+            self._schedule_digests()
             self.store.reminders.watch(self._on_reminder)
             self.store.deliveries.watch(self._on_delivery)
             self._loaded = True
+
+    def _schedule_digests(self) -> None:
+        """A digest for everyone who leads and has none scheduled: at load, and again whenever
+        the team changed (a manager added in chat gets theirs without a restart)."""
+        members = self.team.members()
+        if members is self._members_seen:
+            return
+        self._members_seen = members
+        for person in members:
+            key = ("digest", person.handle)
+            if self.agenda.when(key) is None and leads(self.team, person):
+                first = digest_time(self.store, self.team, person, self.clock(), True)
+                self.agenda.set(key, first)
 
     def _on_reminder(self, before: Reminder | None, after: Reminder | None) -> None:
         item = after or before
@@ -153,6 +164,8 @@ class Scheduler:
     async def run_due(self) -> datetime | None:
         """One pass: handle everything due now; the next due time (None: nothing scheduled)."""
         self.load()
+        with self.store.lock:
+            self._schedule_digests()
         for _ in range(ROUNDS):
             now = self.clock()
             due = self.agenda.take_due(now)

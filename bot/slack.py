@@ -34,6 +34,7 @@ from bot.config import ConfigError, SlackConfig
 from bot.dispatch import REFUSAL, Clock, answer, system_clock
 from bot.notify import Delivered, DeliveryError
 from bot.slack_blocks import Block, card_buttons, fallback_text, reply_blocks
+from bot.slack_people import SlackPeople
 from bot.slack_text import escape
 from handlers.context import Context, Team
 from handlers.reply import Message, Reply, Section
@@ -91,13 +92,14 @@ class SlackAdapter:
         self, rapport: App, bolt: AsyncApp, settings: SlackConfig, clock: Clock, host: str
     ) -> None:
         self.router: Router = rapport.router
-        self.team: Team = rapport.config.team
+        self.team: Team = rapport.router.team  # live: people added in chat
         self.bolt = bolt
         self.client: AsyncWebClient = bolt.client
         self.settings = settings
         self.clock = clock
         self.host = host
         self.notifier = SlackNotifier(self.client)
+        self.people = SlackPeople(self.client, rapport.router.store, self.team, clock)
         self.port: int | None = None
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._runner: web.AppRunner | None = None
@@ -164,6 +166,7 @@ class SlackAdapter:
 
     async def ask(self, person: Person, text: str, message_id: str | None) -> Reply:
         """The router's reply to a line from this person, computed off the event loop."""
+        await self.people.refresh_zone(person)
         return await answer(self.router, person, text, "slack", message_id, self.clock)
 
     async def read(self, person: Person, look: Callable[[Context], T]) -> T:
@@ -233,7 +236,10 @@ class SlackAdapter:
         )
 
     async def refuse(self, channel: str, user: str, thread_ts: str | None = None) -> None:
-        """The polite refusal, only for the stranger's eyes; nothing is stored."""
+        """The polite refusal, only for the stranger's eyes and only once: the first time, the
+        admins and managers are asked whether to add them."""
+        if not await self.people.stranger(user):
+            return
         await self.client.chat_postEphemeral(
             channel=channel, user=user, text=escape(REFUSAL), thread_ts=thread_ts
         )

@@ -46,10 +46,12 @@ class SlackListeners:
         """`/rapport <anything>`: answered only to the person, through the response URL."""
         person = self.adapter.person(body.get("user_id"))
         if person is None:
-            await ack(text=escape(REFUSAL))
+            first = await self.adapter.people.stranger(body.get("user_id", ""))
+            await (ack(text=escape(REFUSAL)) if first else ack())
             return
         await ack()
-        text = incoming_text(body.get("text", ""), self.adapter.team)
+        said = await self.adapter.people.name_strangers(body.get("text", ""))
+        text = incoming_text(said, self.adapter.team)
         reply = await self.adapter.ask(person, text, f"slack:command:{body['trigger_id']}")
         if reply.file is not None:
             reply, _dm = await self.adapter.send_file(person, reply)
@@ -74,7 +76,8 @@ class SlackListeners:
             await self.adapter.refuse(event["channel"], event.get("user", ""), thread)
             return
         bot = context.get("bot_user_id") or ""
-        text = incoming_text(event.get("text", ""), self.adapter.team, bot)
+        said = await self.adapter.people.name_strangers(event.get("text", ""), bot)
+        text = incoming_text(said, self.adapter.team, bot)
         reply = await self.adapter.ask(person, text, f"slack:{body['event_id']}")
         await self.adapter.show(person, reply, event["channel"], thread)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -29,6 +30,7 @@ from bot.dispatch import REFUSAL, Clock, answer, system_clock
 from bot.telegram_notes import Notes
 from bot.telegram_render import ButtonTokens
 from bot.telegram_send import Sender, TelegramNotifier, retrying
+from handlers import joins
 from handlers.reply import Reply, problem
 from handlers.router import VERBS, Router
 from storage.models import Person
@@ -187,16 +189,31 @@ class TelegramBot:
             raise ApplicationHandlerStop
 
     async def _person(self, update: Update) -> Person | None:
-        """The person of the team who sent this; anyone else is refused in one line."""
+        """The person of the team who sent this; anyone else is refused in one line, once."""
         user = update.effective_user
         if user is None or user.is_bot:
             return None
         person = self.router.team.by_telegram(user.id)
-        if person is None and update.callback_query is not None:
-            await update.callback_query.answer(REFUSAL, show_alert=True)
-        elif person is None and update.effective_chat is not None:
+        if person is not None:
+            return person
+        first = await self._stranger(user.id, user.username or user.full_name)
+        if update.callback_query is not None:
+            await update.callback_query.answer(REFUSAL if first else None, show_alert=first)
+        elif first and update.effective_chat is not None:
             await self.sender.send(update.effective_chat.id, Reply(title=REFUSAL, ok=False))
-        return person
+        return None
+
+    async def _stranger(self, user_id: int, name: str) -> bool:
+        """Ask the admins and managers about someone unknown; True the first time only."""
+        store = self.router.store
+
+        def ask() -> bool:
+            with store.lock:
+                return joins.request(
+                    store, self.router.team, "telegram", str(user_id), name, self.clock()
+                )
+
+        return await asyncio.to_thread(ask)
 
     async def _run(self, update: Update, person: Person, text: str) -> Reply:
         """The core's answer; the update id makes a redelivered change a no-op in the store."""

@@ -16,7 +16,8 @@ from storage.store import UndoConflict
 def whoami(ctx: Context, _word: str, _rest: str) -> Reply:
     """`whoami`: name, role, manager, time zone."""
     person = ctx.person
-    fields = [("Role", person.role), ("Time zone", str(ctx.tz))]
+    zone, why = ctx.zone_source(person)
+    fields = [("Role", person.role), ("Time zone", f"{zone} ({why})")]
     if person.manager:
         fields.append(("Manager", person.manager))
     fields.append(("Now", ctx.show_time(ctx.now)))

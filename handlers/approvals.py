@@ -8,8 +8,8 @@ from storage.models import Person
 
 def managers(team: Team) -> list[Person]:
     """The team's managers; the admins when there is no manager."""
-    found = [p for p in team.people if p.role == "manager"]
-    return found or [p for p in team.people if p.role == "admin"]
+    found = [p for p in team.members() if p.role == "manager"]
+    return found or [p for p in team.members() if p.role == "admin"]
 
 
 def approvers(ctx: Context) -> str:

@@ -56,12 +56,17 @@ def details_section(ctx: Context, party: Party) -> Section:
         if value:
             fields.append((label, value))
     ordered = sorted(party.fields, key=lambda k: (k not in STANDARD_FIELDS, k))
-    fields += [(key.capitalize(), party.fields[key]) for key in ordered]
+    fields += [(field_label(key), party.fields[key]) for key in ordered]
     if party.aliases:
         fields.append(("Also known as", ", ".join(party.aliases)))
     if party.cadence_days:
         fields.append(("Cadence", f"every {party.cadence_days} days"))
     return Section(fields=tuple(fields))
+
+
+def field_label(key: str) -> str:
+    """A custom field's label: as its header said it (`Company Domain Name`), else capitalised."""
+    return key if key != key.lower() else key.capitalize()
 
 
 def contacts_section(_ctx: Context, party: Party) -> Section | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.dates import DateContext, format_when
@@ -12,29 +13,45 @@ from storage.models import Person, Policy
 from storage.store import Actor, Store
 
 
+class Roster(Protocol):
+    """Where the live team comes from: the store's people, with the config's `seed` winning."""
+
+    def members(self, seed: tuple[Person, ...]) -> tuple[Person, ...]: ...
+
+
 @dataclass(frozen=True)
 class Team:
-    """The people the config lists, and the defaults that apply to them."""
+    """The team: `people` as the config lists them (the seed), the people added in chat through
+    `roster` once bound to a store, and the defaults that apply to them."""
 
     people: tuple[Person, ...]
     timezone: str = "UTC"
     work_hour: time = time(9, 0)
     date_order: str = "DMY"
     policy: Policy = field(default_factory=Policy)
+    roster: Roster | None = field(default=None, compare=False, repr=False)
+
+    def bound_to(self, roster: Roster) -> Team:
+        """The same team, reading who is in it live from `roster` (the store's people)."""
+        return replace(self, roster=roster)
+
+    def members(self) -> tuple[Person, ...]:
+        """Everyone served now: the config's people and the active people added in chat."""
+        return self.roster.members(self.people) if self.roster is not None else self.people
 
     def find(self, handle: str) -> Person | None:
         """The person with this name, with or without a leading @, any case."""
         key = handle.lstrip("@").casefold()
-        return next((p for p in self.people if p.handle == key), None)
+        return next((p for p in self.members() if p.handle == key), None)
 
     def by_slack(self, user_id: str) -> Person | None:
-        return next((p for p in self.people if p.slack and p.slack == user_id), None)
+        return next((p for p in self.members() if p.slack and p.slack == user_id), None)
 
     def by_telegram(self, user_id: int) -> Person | None:
-        return next((p for p in self.people if p.telegram == user_id), None)
+        return next((p for p in self.members() if p.telegram == user_id), None)
 
     def reports_of(self, manager: Person) -> list[Person]:
-        return [p for p in self.people if p.manager.casefold() == manager.handle]
+        return [p for p in self.members() if p.manager.casefold() == manager.handle]
 
 
 @dataclass
@@ -58,15 +75,26 @@ class Context:
         return self.team.policy
 
     def tz_of(self, person: Person) -> ZoneInfo:
-        """The person's zone: their own setting, else the config's, else the team default."""
+        """The person's zone (see zone_source)."""
+        return self.zone_source(person)[0]
+
+    def zone_source(self, person: Person) -> tuple[ZoneInfo, str]:
+        """The person's zone and why: their own setting, else the one the config or `team add`
+        gave, else their Slack profile's, else the team's."""
         _, settings = self.store.people.settings(person.handle)
-        for name in (settings.get("timezone"), person.timezone, self.team.timezone, "UTC"):
+        slack_zone, _read_at = self.store.people.slack_zone(person.handle)
+        for name, why in (
+            (settings.get("timezone"), "your setting"),
+            (person.timezone, "set for you by the team"),
+            (slack_zone, "your Slack profile"),
+            (self.team.timezone, "the team's"),
+        ):
             if name:
                 try:
-                    return ZoneInfo(name)
+                    return ZoneInfo(name), why
                 except (ZoneInfoNotFoundError, ValueError):
                     continue
-        return ZoneInfo("UTC")
+        return ZoneInfo("UTC"), "the team's"
 
     @property
     def tz(self) -> ZoneInfo:

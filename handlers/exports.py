@@ -14,7 +14,16 @@ from storage.models import SUPPLIER, Policy, tier_for
 from storage.store import Store
 
 Row = dict[str, Any]
-KINDS = ("parties", "customers", "suppliers", "interactions", "points", "reminders", "audit")
+KINDS = (
+    "parties",
+    "customers",
+    "suppliers",
+    "interactions",
+    "points",
+    "reminders",
+    "audit",
+    "people",
+)
 FORMATS = ("jsonl", "csv")
 
 
@@ -109,6 +118,20 @@ def ledger_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
         }
 
 
+def people_rows(store: Store, _tz: ZoneInfo) -> Iterator[Row]:
+    """Everyone the store knows, removed people too (active false); zone as set for them."""
+    for person, active, _source in store.people.stored():
+        yield {
+            "name": person.name,
+            "role": person.role,
+            "slack": person.slack,
+            "telegram": person.telegram,
+            "manager": person.manager,
+            "timezone": store.people.settings(person.handle)[1].get("timezone") or person.timezone,
+            "active": active,
+        }
+
+
 def rows(store: Store, kind: str, tz: ZoneInfo, policy: Policy, now: datetime) -> Iterator[Row]:
     """Every row of an export kind (see KINDS); tiers and scorecards follow `policy` at `now`."""
     if kind in ("customers", "suppliers", "parties"):
@@ -118,6 +141,7 @@ def rows(store: Store, kind: str, tz: ZoneInfo, policy: Policy, now: datetime) -
         "points": ledger_rows,
         "reminders": reminder_rows,
         "audit": audit_rows,
+        "people": people_rows,
     }
     return makers[kind](store, tz)
 

@@ -69,7 +69,8 @@ def column_map(header: Iterable[str], kind: str) -> dict[str, str]:
         target = next((f for f in known if key in SYNONYMS.get(f, (f,))), None)
         if kind != "contacts" and target == "party":
             target = "name"
-        mapping[column] = target or key.replace(" ", "_")
+        snake = key.replace(" ", "_")
+        mapping[column] = target or (snake if snake in IGNORED else " ".join(column.split()))
     return mapping
 
 
@@ -176,7 +177,7 @@ def _apply_row(team: Team, party: Party, row: Row) -> Party:
         if key == "owner":
             person = team.find(value)
             if person is None:
-                raise RowProblem(f"owner {value} is not in the config")
+                raise RowProblem(f"owner {value} is not on the team")
             values["owner"] = person.name
         elif key == "category":
             values["category"] = value
@@ -250,5 +251,12 @@ def _import_contact(store: Store, change: Change, row: Row, pending: dict[str, i
         name, (row.get("title") or "").strip(), email, (row.get("phone") or "").strip()
     )
     others = tuple(c for c in party.contacts if name_key(c["name"]) != name_key(name))
-    change.save("parties", replace(party, contacts=(*others, to_doc(contact))))
+    change.save("parties", replace(party, contacts=(*others, _contact_doc(contact, row))))
     return int(len(others) == len(party.contacts))
+
+
+def _contact_doc(contact: Contact, row: Row) -> dict[str, Any]:
+    """A contact as stored; the row's other columns kept under their headers as `fields`."""
+    known = {"name", "party", "title", "email", "phone"}
+    extra = {k: v.strip() for k, v in row.items() if k not in known and v and v.strip()}
+    return {**to_doc(contact), "fields": extra} if extra else to_doc(contact)

@@ -18,6 +18,7 @@ from handlers import (
     rewards,
     scorecards,
     search,
+    team,
 )
 from handlers.context import Context, Team
 from handlers.reply import Message, Reply, Section, problem
@@ -40,6 +41,7 @@ AREAS = (
     scorecards,
     governance,
     admin,
+    team,
 )
 
 
@@ -78,7 +80,7 @@ class Router:
 
     def __init__(self, store: Store, team: Team) -> None:
         self.store = store
-        self.team = team
+        self.team = team if team.roster is not None else team.bound_to(store.people)
 
     def handle(self, message: Message) -> Reply:
         """A reply for every message: understood, refused, or a friendly problem; never a crash."""

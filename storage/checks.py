@@ -21,7 +21,7 @@ def check_store(store: Store, people: Iterable[str]) -> list[str]:
         if not reminder.owner:
             problems.append(f"reminder {reminder.id} has no owner")
         elif known and reminder.owner.casefold() not in known:
-            problems.append(f"reminder {reminder.id} is for {reminder.owner}, not in the config")
+            problems.append(f"reminder {reminder.id} is for {reminder.owner}, not on the team")
         if reminder.party_id is not None and store.parties.get(reminder.party_id) is None:
             problems.append(f"reminder {reminder.id} names missing party {reminder.party_id}")
     problems += check_ledger(store)
@@ -39,7 +39,7 @@ def check_reminders(store: Store, known: set[str]) -> list[str]:
             problems.append(f"reminder {reminder.id} has a repeat rule that does not read")
     for notice in store.deliveries.pending():
         if known and notice.to.casefold() not in known:
-            problems.append(f"notice {notice.id} is for {notice.to}, not in the config")
+            problems.append(f"notice {notice.id} is for {notice.to}, not on the team")
     return problems
 
 

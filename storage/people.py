@@ -1,19 +1,42 @@
-"""Per-person settings a person changes in chat (time zone), kept over the config's defaults."""
+"""The people of the team as the store keeps them: who they are, their own settings, and their
+Slack profile's zone. One document per person, looked up by handle.
+
+A document holds the person's own settings (`timezone` from `settings tz:`), and, once they are
+a member, `member` (name, role, slack, telegram, manager, timezone, notify), `active` and
+`source` ("config" when `[[people]]` seeded them, "chat" when `team add` did), and the zone
+their Slack profile gave (`slack_zone`, read at `slack_zone_at`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any
 
 from storage.db import Database
+from storage.models import Person
 
 COLLECTION = "people"
+MEMBER_FIELDS = ("name", "role", "timezone", "slack", "telegram", "manager", "notify")
+
+
+def member_doc(person: Person) -> dict[str, Any]:
+    """The `member` part of a person's document."""
+    return {key: value for key, value in asdict(person).items() if key in MEMBER_FIELDS}
+
+
+def person_of(doc: dict[str, Any]) -> Person | None:
+    """The person a document describes; None for a document holding only settings."""
+    member = doc.get("member")
+    return Person(**{k: member[k] for k in MEMBER_FIELDS if k in member}) if member else None
 
 
 class PeopleRepository:
-    """One settings document per person, looked up by handle."""
+    """Every person document in memory, by handle; the roster is rebuilt only after a change."""
 
     def __init__(self, db: Database) -> None:
         self._by_handle: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._roster: tuple[tuple[Person, ...], tuple[Person, ...]] | None = None
         db.on_change(COLLECTION, self._apply)
 
     def _apply(self, _coll: str, doc_id: int, before: Any, after: Any) -> None:
@@ -21,8 +44,60 @@ class PeopleRepository:
             self._by_handle.pop(before["handle"], None)
         if after is not None:
             self._by_handle[after["handle"]] = (doc_id, after)
+        self._roster = None
 
     def settings(self, handle: str) -> tuple[int | None, dict[str, Any]]:
-        """The settings document id (None when there is none yet) and its content."""
+        """The person's document id (None when there is none yet) and its content."""
         doc_id, doc = self._by_handle.get(handle.casefold(), (None, {}))
         return doc_id, doc
+
+    def stored(self) -> list[tuple[Person, bool, str]]:
+        """Each member the store holds: the person, whether active, and where they came from."""
+        found = []
+        for _doc_id, doc in self._by_handle.values():
+            person = person_of(doc)
+            if person is not None:
+                found.append((person, bool(doc.get("active", True)), doc.get("source", "chat")))
+        return sorted(found, key=lambda item: item[0].handle)
+
+    def members(self, seed: tuple[Person, ...]) -> tuple[Person, ...]:
+        """The active people: the config's `seed` (which wins), then those added in chat."""
+        if self._roster is None or self._roster[0] is not seed:
+            named = {p.handle for p in seed}
+            added = tuple(
+                person
+                for person, active, _source in self.stored()
+                if active and person.handle not in named
+            )
+            self._roster = (seed, (*seed, *added))
+        return self._roster[1]
+
+    def is_inactive(self, handle: str) -> bool:
+        """True for a person `team remove` deactivated."""
+        _doc_id, doc = self.settings(handle)
+        return "member" in doc and not doc.get("active", True)
+
+    def slack_zone(self, handle: str) -> tuple[str, str]:
+        """The zone of the person's Slack profile and when it was read ("" when never)."""
+        _doc_id, doc = self.settings(handle)
+        return doc.get("slack_zone", ""), doc.get("slack_zone_at", "")
+
+
+def differences(seed: Iterable[Person], stored: Iterable[tuple[Person, bool, str]]) -> list[str]:
+    """Where the config and the store describe the same person differently (the config wins)."""
+    kept = {person.handle: (person, active) for person, active, _source in stored}
+    lines = []
+    for person in seed:
+        if person.handle not in kept:
+            continue
+        other, active = kept[person.handle]
+        if not active:
+            lines.append(f"{person.name}: removed in chat, but the config lists them (it wins)")
+        for key in MEMBER_FIELDS[1:]:
+            ours, theirs = getattr(person, key), getattr(other, key)
+            if ours != theirs:
+                lines.append(
+                    f"{person.name}: the config says {key} {ours or '(none)'!s}, "
+                    f"the store says {theirs or '(none)'!s} (the config wins)"
+                )
+    return lines

@@ -111,6 +111,20 @@ def test_check_and_backup(configured: Path) -> None:
     assert '"name": "GreenPack"' in again.stdout
 
 
+def test_people_export_and_check_say_where_the_config_differs(configured: Path) -> None:
+    script = "team add @jane as rep tz:Europe/Paris\nteam remove @jane\n"
+    assert rapport("chat", "--as", "Maria", cwd=configured, stdin=script).returncode == 0
+    people = rapport("export", "people", "--format", "csv", cwd=configured).stdout.splitlines()
+    assert people[0] == "name,role,slack,telegram,manager,timezone,active"
+    assert "Ana,rep,,,Maria,,True" in people and "jane,rep,,,Maria,Europe/Paris,False" in people
+    config = configured / "rapport.toml"
+    config.write_text(config.read_text().replace('role = "rep"', 'role = "buyer"'))
+    check = rapport("check", cwd=configured)
+    assert "people: Ana: the config says role buyer, the store says rep (the config wins)" in (
+        check.stdout
+    )
+
+
 def test_config_errors_name_the_key(tmp_path: Path) -> None:
     (tmp_path / "rapport.toml").write_text('[[people]]\nname = "Ana"\nrole = "boss"\n')
     done = rapport("check", cwd=tmp_path)

@@ -24,11 +24,11 @@ def test_import_maps_columns_matches_duplicates_and_reports(tmp_path: Path) -> N
     assert "1 added, 1 updated, 3 skipped" in done.stdout
     assert "line 3: “bad-address” is not an e-mail address" in done.stdout
     assert "line 4: no name" in done.stdout
-    assert "line 5: owner Mallory is not in the config" in done.stdout
+    assert "line 5: owner Mallory is not on the team" in done.stdout
     assert "importing c.csv [" in done.stderr and "100%" in done.stderr
     card = rapport("chat", "--now", NOW, cwd=tmp_path, stdin="show acme\n").stdout
     assert "Tags: #enterprise #eu #vip" in card
-    assert "Phone: +49 30 2" in card and "Payment_terms: 45 days" in card
+    assert "Phone: +49 30 2" in card and "Payment Terms: 45 days" in card
 
 
 def test_export_then_import_round_trips(tmp_path: Path) -> None:

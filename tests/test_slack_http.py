@@ -92,25 +92,22 @@ async def test_a_double_click_runs_the_button_once(tmp_path: Path) -> None:
         assert rig.rapport.store.parties.count() == 0
 
 
-async def test_strangers_are_refused_privately_and_nothing_is_stored(tmp_path: Path) -> None:
+async def test_strangers_are_refused_privately_once_and_nothing_is_stored(tmp_path: Path) -> None:
     async with slack_rig(tmp_path, "http") as rig:
-        await rig.say("add customer Evil Inc", who="Eve")
-        refusal = await rig.expect("chat.postEphemeral")
-        assert refusal["user"] == "U0STRANGE9" and refusal["text"] == REFUSAL.replace("&", "&amp;")
-
         status, ack = await rig.slash("add customer Evil Inc", who="Eve")
         assert status == 200 and ack == REFUSAL  # Slack shows a plain-text ack to the sender only
 
+        await rig.say("add customer Evil Inc", who="Eve")  # refused once is enough
         await rig.say("add customer Acme Corp")
         added = await rig.expect("chat.postMessage", channel=ANA_DM)
         await rig.press(added, "Undo", who="Eve")
-        assert (await rig.expect("chat.postEphemeral"))["user"] == "U0STRANGE9"
 
         await rig.send("events_api", rig.event("app_home_opened", "", "Eve"))
         home = await rig.expect("views.publish", user_id="U0STRANGE9")
         assert REFUSAL in texts(home["view"]["blocks"])
         await rig.fake.settle(0.2)
         assert [p.name for p in rig.rapport.store.parties.all()] == ["Acme Corp"]
+        assert rig.fake.called("chat.postEphemeral") == []
         assert len(rig.fake.called("chat.postMessage")) == 1
         assert rig.fake.called("chat.update") == []
 

@@ -52,6 +52,7 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.acks: dict[str, dict[str, Any]] = {}
         self.failures: dict[str, Failure] = {}
+        self.users: dict[str, dict[str, Any]] = {}  # users.info answers, by member id
         self.url = ""
         self._counter = itertools.count(1)
         self._changed = asyncio.Event()
@@ -63,6 +64,7 @@ class FakeSlack:
     async def start(self) -> FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # users.info and other reads
         app.router.add_post("/hooks/{name}", self._hook)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/link", self._websocket)
@@ -163,6 +165,9 @@ class FakeSlack:
                 "ts": args["ts"],
                 "text": message["text"],
             }
+        if method == "users.info":
+            user = self.users.get(str(args.get("user")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._ts()}
         if method in ("views.open", "views.publish", "views.update", "views.push"):
@@ -179,6 +184,18 @@ class FakeSlack:
                 "files": [{"id": f["id"], "title": f.get("title")} for f in args["files"]],
             }
         return {"ok": True}
+
+    def add_user(self, user_id: str, name: str, tz: str = "Europe/Berlin") -> None:
+        """A workspace member as users.info describes them."""
+        self.users[user_id] = {
+            "id": user_id,
+            "name": name.lower(),
+            "real_name": name,
+            "tz": tz,
+            "tz_label": tz,
+            "is_bot": False,
+            "profile": {"display_name": name, "real_name": name},
+        }
 
     def _post(self, args: dict[str, Any]) -> dict[str, Any]:
         ts = self._ts()
