@@ -9,6 +9,7 @@ import re
 from handlers import (
     admin,
     cards,
+    choices,
     digest,
     governance,
     interactions,
@@ -82,7 +83,9 @@ class Router:
 
     def handle(self, message: Message) -> Reply:
         """A reply for every message: understood, refused, or a friendly problem; never a crash."""
-        text = _clean(message.text)
+        text, not_theirs = choices.unwrap(self.team, message.person, _clean(message.text))
+        if not_theirs is not None:
+            return not_theirs
         if not text:
             return help_reply()
         if len(text) > MAX_TEXT:

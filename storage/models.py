@@ -244,6 +244,29 @@ def may_set_status(person: Person, party: Party, role: str, status: str) -> bool
     return may_change_party(person, party)
 
 
+def may_write_party(person: Person, before: Party | None, after: Party) -> bool:
+    """The one check every write of a party passes: a new party is anyone's to add; adding a
+    role (at its first status) is anyone's; a status move follows `may_set_status`; any other
+    change follows `may_change_party` on the party as it was."""
+    if before is None:
+        return True
+    with_roles = before
+    for role in after.roles:
+        with_roles = with_roles.with_role(role)
+    if with_roles == after:
+        return True
+    moved = [r for r in ROLES if before.status_of(r) != after.status_of(r)]
+    status_only = replace(
+        before,
+        customer_status=after.customer_status,
+        supplier_status=after.supplier_status,
+        status_history=after.status_history,
+    )
+    if moved and status_only == after:
+        return all(may_set_status(person, before, r, after.status_of(r) or "") for r in moved)
+    return may_change_party(person, before)
+
+
 def may_move_points(person: Person, points: int, policy: Policy) -> bool:
     """Awards, deductions and redemptions above the award limit need a manager or an admin."""
     return person.is_manager or points <= policy.award_limit
