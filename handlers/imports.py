@@ -236,8 +236,7 @@ def _json_list(value: str) -> list[dict[str, str]]:
     if not isinstance(data, list) or not all(isinstance(c, dict) and c.get("name") for c in data):
         raise RowProblem("contacts should be a JSON list of {name, title, email, phone}")
     return [
-        to_doc(Contact(**{k: clean_line(str(c.get(k, ""))) for k in CONTACT_KEYS}))
-        for c in data
+        to_doc(Contact(**{k: clean_line(str(c.get(k, ""))) for k in CONTACT_KEYS})) for c in data
     ]
 
 

@@ -108,8 +108,6 @@ class Router:
             return Reply(title="Sorry, something went wrong; nothing was stored.", ok=False)
 
 
-
-
 def _unknown(word: str) -> Reply:
     close = difflib.get_close_matches(word, list(_BY_WORD), n=1, cutoff=0.7)
     if close:

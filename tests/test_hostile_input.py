@@ -65,7 +65,7 @@ def test_every_export_kind_neutralises_formulas(cli: Path) -> None:
 def test_formulas_survive_an_export_import_round_trip(cli: Path) -> None:
     names = [f"Co {n}" for n in range(len(FORMULAS))]
     script = [f'add customer "{n}" region:"{f}"' for n, f in zip(names, FORMULAS, strict=True)]
-    script.append("add customer \"'Twas Ltd\" region:\"'=already quoted\"")
+    script.append('add customer "\'Twas Ltd" region:"\'=already quoted"')
     _seed(cli / "data", script)
     assert main(["export", "customers", "--format", "csv", "--data", "data", "--out", "c.csv"]) == 0
     assert main(["import", "customers", "c.csv", "--data", "other"]) == 0
