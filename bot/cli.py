@@ -25,6 +25,7 @@ from handlers import exports, imports
 from storage.checks import check_store
 from storage.db import StoreError
 from storage.models import Person
+from storage.private import narrow_tree
 from storage.store import Actor, Store
 
 
@@ -224,6 +225,7 @@ def restore_command(args: argparse.Namespace) -> int:
             pass
         target.rename(aside)
     shutil.copytree(source, target)
+    narrow_tree(target)
     kept = f"; the old store is kept in {aside}" if aside.exists() else ""
     print(f"restored {source} ({parties} parties) into {target}{kept}")
     return 0

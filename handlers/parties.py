@@ -237,7 +237,7 @@ def add_contact(ctx: Context, rest: str) -> Reply:
             f"A contact has no “{unknown[0]}”; use title, email or phone.", CONTACT_EXAMPLE
         )
     email = args.fields.get("email", "")
-    if email and not looks_like_email(email):
+    if email not in ("", "-") and not looks_like_email(email):
         return problem(f"“{email}” doesn't look like an e-mail address.", CONTACT_EXAMPLE)
     command = f"add contact {quote_name(name)} at {{party}} " + args.options()
     party = find_party(ctx, args.text, command)
@@ -257,9 +257,11 @@ def add_contact(ctx: Context, rest: str) -> Reply:
 def with_contact(
     contacts: tuple[dict[str, str], ...], name: str, given: dict[str, str]
 ) -> tuple[tuple[dict[str, str], ...], Contact]:
-    """The contacts with this one added, or (same name) updated in only the fields given."""
+    """The contacts with this one added, or (same name) updated in only the fields given
+    (`key:-` blanks one)."""
     key = name_key(name)
     old = next((c for c in contacts if name_key(c["name"]) == key), None)
+    given = {k: "" if v == "-" else v for k, v in given.items()}
     contact = Contact(**{**(old or {"name": name}), **given})
     if old is None:
         return (*contacts, to_doc(contact)), contact

@@ -58,6 +58,14 @@ def test_adding_an_existing_contact_updates_only_the_fields_given(chat: Chat) ->
     }
 
 
+def test_a_contact_field_is_blanked_with_a_dash(chat: Chat) -> None:
+    _owned_by_ana(chat)
+    chat("add contact Jane at Owned Co title:CFO email:jane@owned.example")
+    assert chat("add contact Jane at Owned Co email:-").ok
+    (jane,) = chat.router.store.parties.named("Owned Co")[0].contacts
+    assert (jane["title"], jane["email"]) == ("CFO", "")
+
+
 def test_a_manager_may_add_a_contact_anywhere(chat: Chat) -> None:
     _owned_by_ana(chat)
     assert chat("add contact Jane at Owned Co", as_="Maria").ok

@@ -61,6 +61,16 @@ def test_store_and_backup_are_private_whatever_the_umask(
             assert mode == (0o700 if is_dir else 0o600), (folder.name, name, oct(mode))
 
 
+def test_a_restored_store_is_private(cli: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _chat("add customer Acme\n", monkeypatch) == 0
+    assert main(["backup", "bk", "--data", "data"]) == 0
+    for path in (cli / "bk", *(cli / "bk").rglob("*")):
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)  # a backup copied by other means
+    assert main(["restore", "bk", "--data", "data"]) == 0
+    modes = _modes(cli / "data")
+    assert set(modes.values()) <= {0o700, 0o600} and modes["data"] == 0o700
+
+
 def test_an_old_world_readable_store_folder_is_closed_on_open(cli: Path) -> None:
     (cli / "data").mkdir(mode=0o755)
     os.chmod(cli / "data", 0o755)
