@@ -39,14 +39,18 @@ def clean_line(text: str) -> str:
     return " ".join(clean_text(text).split())
 
 
-def _invisible(char: str) -> bool:
-    """Format characters (zero-width, direction marks, soft hyphen, BOM) and fillers."""
-    return unicodedata.category(char) == "Cf" or char in "\u115f\u1160\u3164\uffa0"
+# Unicode's format characters (category Cf: zero-width space and joiners, direction marks
+# and isolates, soft hyphen, BOM, tags…) and the Hangul fillers, which render as nothing.
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f\u115f\u1160\u3164\uffa0]"
+)
 
 
 def match_form(name: str) -> str:
     """A name as matching sees it: NFKC (fullwidth → ASCII), invisible characters gone."""
-    name = unicodedata.normalize("NFKC", name)
-    if name.isascii():
+    if name.isascii():  # NFKC leaves ASCII as it is, and it has no invisible characters
         return name
-    return "".join(c for c in name if not _invisible(c))
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", name))
