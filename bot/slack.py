@@ -100,7 +100,7 @@ class SlackAdapter:
         self.clock = clock
         self.host = host
         self.notifier = SlackNotifier(self.client)
-        self.verifier = SignatureVerifier(settings.signing_secret or "")
+        self.verifier: SignatureVerifier | None = None  # HTTP mode only
         self.port: int | None = None
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._runner: web.AppRunner | None = None
@@ -129,6 +129,7 @@ class SlackAdapter:
             self._runner = None
 
     async def _serve_http(self) -> None:
+        self.verifier = SignatureVerifier(self.settings.signing_secret)
         server = web.Application()
         server.router.add_post(EVENTS_PATH, self._on_request)
         self._runner = web.AppRunner(server, access_log=None)
@@ -139,6 +140,7 @@ class SlackAdapter:
     async def _on_request(self, request: web.Request) -> web.Response:
         """Events, commands and interactions alike: signature first, then shape, then bolt."""
         body = await request.read()
+        assert self.verifier is not None
         refused = refusal(self.verifier, body, request.headers)
         if refused is not None:
             status, why = refused
