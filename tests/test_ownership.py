@@ -107,3 +107,22 @@ def test_a_choice_typed_for_someone_else_is_refused(chat: Chat) -> None:
     asked = chat("award green 50 for great quarter", as_="Ana")
     assert not chat(asked.buttons[0].command, as_="Bob").ok
     assert chat.router.store.ledger.balance(1) == 0
+
+
+def test_chat_commands_write_parties_only_through_the_one_check() -> None:
+    """Every handler that saves a party does it through handlers.ownership.save_party."""
+    import re
+    from pathlib import Path
+
+    handlers = Path(__file__).resolve().parent.parent / "handlers"
+    direct = re.compile(r"""\.(save|put|add|insert)\(\s*["']parties["']""")
+    writers = {
+        path.name
+        for path in handlers.glob("*.py")
+        if direct.search(path.read_text(encoding="utf-8"))
+    }
+    # ownership.py is the gate; parties.py adds new parties (anyone may); imports.py is the
+    # operator's `rapport import` on the server, not a chat command.
+    assert writers <= {"ownership.py", "parties.py", "imports.py"}, writers
+    parties_py = (handlers / "parties.py").read_text(encoding="utf-8")
+    assert not re.search(r"""\.(save|put)\(\s*["']parties["']""", parties_py)
