@@ -8,10 +8,10 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from bot import app as composition
@@ -25,6 +25,7 @@ from storage.checks import check_store
 from storage.db import StoreError
 from storage.models import Person
 from storage.people import differences
+from storage.private import narrow_tree
 from storage.store import Actor, Store
 
 
@@ -38,6 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, StoreError, UsageError) as error:
         print(f"rapport: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a full disk, a folder that vanished: one line, no traceback
+        print(f"rapport: {os_problem(error)}", file=sys.stderr)
+        return 2
+
+
+def os_problem(error: OSError) -> str:
+    """'No space left on device: data/parties/0.json.tmp'."""
+    what = error.strerror or str(error)
+    return f"{what}: {error.filename}" if error.filename else what
 
 
 class UsageError(Exception):
@@ -102,10 +112,23 @@ def chat_command(args: argparse.Namespace) -> int:
         person = _who(app.router.team, args.person)
         console = Console(app.router, person, clock, pending=app.scheduler.at_prompt)
         interactive = sys.stdin.isatty()
-        console.run(terminal_lines() if interactive else sys.stdin, interactive)
+        console.run(terminal_lines() if interactive else utf8_lines(sys.stdin), interactive)
     finally:
         app.close()
     return 0
+
+
+def utf8_lines(stream: IO[str]) -> Iterator[str]:
+    """Piped input line by line; a line that is not UTF-8 is skipped with one line on stderr."""
+    raw = getattr(stream, "buffer", None)
+    if raw is None:  # already text (a test's StringIO)
+        yield from stream
+        return
+    for number, line in enumerate(raw, 1):
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError:
+            print(f"rapport: input line {number} is not UTF-8; skipped", file=sys.stderr)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -156,7 +179,10 @@ def export_command(args: argparse.Namespace) -> int:
         )
         content = exports.render(found, args.format)
     if args.out:
-        Path(args.out).write_text(content, encoding="utf-8")
+        try:
+            Path(args.out).write_text(content, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"--out {args.out}: {error.strerror or error}") from None
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(content)
@@ -195,19 +221,31 @@ def backup_command(args: argparse.Namespace) -> int:
 
 def restore_command(args: argparse.Namespace) -> int:
     config = config_from(args)
-    source = Path(args.dir)
+    source, target = Path(args.dir), config.store_path
+    refuse_overlap(source, target)
     with Store(source, readonly=True) as backup:
         parties = backup.parties.count()
-    target = config.store_path
     aside = target.with_name(f"{target.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
     if target.exists():
         with Store(target):  # refuses, naming the owner, while the bot runs
             pass
         target.rename(aside)
     shutil.copytree(source, target)
+    narrow_tree(target)
     kept = f"; the old store is kept in {aside}" if aside.exists() else ""
     print(f"restored {source} ({parties} parties) into {target}{kept}")
     return 0
+
+
+def refuse_overlap(source: Path, target: Path) -> None:
+    """A restore moves the store aside first: its source must lie wholly outside the store."""
+    here, there = source.resolve(), target.resolve()
+    if here == there or there in here.parents:
+        raise UsageError(
+            f"{source} is the store {target} or inside it: restore from a backup kept elsewhere"
+        )
+    if here in there.parents:
+        raise UsageError(f"{source} holds the store {target}: name the backup folder itself")
 
 
 def import_command(args: argparse.Namespace) -> int:

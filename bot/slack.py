@@ -26,6 +26,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -35,6 +36,7 @@ from bot.dispatch import REFUSAL, Clock, answer, system_clock
 from bot.notify import Delivered, DeliveryError
 from bot.slack_blocks import Block, card_buttons, fallback_text, reply_blocks
 from bot.slack_people import SlackPeople
+from bot.slack_requests import refusal
 from bot.slack_text import escape
 from handlers.context import Context, Team
 from handlers.reply import Message, Reply, Section
@@ -100,6 +102,7 @@ class SlackAdapter:
         self.host = host
         self.notifier = SlackNotifier(self.client)
         self.people = SlackPeople(self.client, rapport.router.store, self.team, clock)
+        self.verifier: SignatureVerifier | None = None  # HTTP mode only
         self.port: int | None = None
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._runner: web.AppRunner | None = None
@@ -128,6 +131,7 @@ class SlackAdapter:
             self._runner = None
 
     async def _serve_http(self) -> None:
+        self.verifier = SignatureVerifier(self.settings.signing_secret)
         server = web.Application()
         server.router.add_post(EVENTS_PATH, self._on_request)
         self._runner = web.AppRunner(server, access_log=None)
@@ -136,7 +140,14 @@ class SlackAdapter:
         self.port = self._runner.addresses[0][1]
 
     async def _on_request(self, request: web.Request) -> web.Response:
-        """Events, commands and interactions alike; bolt checks the signature and acks."""
+        """Events, commands and interactions alike: signature first, then shape, then bolt."""
+        body = await request.read()
+        assert self.verifier is not None
+        refused = refusal(self.verifier, body, request.headers)
+        if refused is not None:
+            status, why = refused
+            log.warning("slack: refused a request to %s (%d): %s", EVENTS_PATH, status, why)
+            return web.Response(status=status, text=why)
         response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.slack_text import clip, escape
+from bot.slack_text import clip, escape_clipped
 from handlers.reply import Button, Reply, Section
 
 Block = dict[str, Any]
@@ -25,6 +25,8 @@ MAX_VIEW_BLOCKS = 100
 MAX_TEXT = 3000  # a section's text
 MAX_FIELDS = 10  # a section's fields
 MAX_VALUE = 2000  # a button's value
+MAX_FIELD = 2000  # one field of a section
+MAX_LABEL = 150  # what a field's label may take of it
 
 
 def mrkdwn(text: str) -> dict[str, str]:
@@ -38,7 +40,7 @@ def plain(text: str, limit: int = 75) -> dict[str, Any]:
 def reply_blocks(reply: Reply, extra_buttons: Sequence[Block] = ()) -> list[Block]:
     """The reply as blocks: a bold title, its sections, its buttons (at most 50 blocks)."""
     blocks: list[Block] = [
-        {"type": "section", "text": mrkdwn(f"*{escape(clip(reply.title, 2900))}*")}
+        {"type": "section", "text": mrkdwn(f"*{escape_clipped(reply.title, MAX_TEXT - 2)}*")}
     ]
     for section in reply.sections:
         blocks.extend(section_blocks(section))
@@ -50,8 +52,8 @@ def reply_blocks(reply: Reply, extra_buttons: Sequence[Block] = ()) -> list[Bloc
 
 def section_blocks(section: Section) -> Iterable[Block]:
     """A heading with its fields (10 per block) and its lines (3,000 characters per block)."""
-    heading = f"*{escape(clip(section.title, 200))}*" if section.title else ""
-    fields = [mrkdwn(f"*{escape(k)}*\n{escape(clip(v, 1900))}") for k, v in section.fields]
+    heading = f"*{escape_clipped(section.title, 200)}*" if section.title else ""
+    fields = [mrkdwn(field_text(k, v)) for k, v in section.fields]
     for start in range(0, len(fields), MAX_FIELDS):
         block: Block = {"type": "section", "fields": fields[start : start + MAX_FIELDS]}
         if heading:
@@ -59,7 +61,7 @@ def section_blocks(section: Section) -> Iterable[Block]:
         yield block
     chunk = [heading] if heading else []
     for line in section.lines:
-        text = escape(clip(line, 2900))
+        text = escape_clipped(line, MAX_TEXT)
         if chunk and len("\n".join([*chunk, text])) > MAX_TEXT:
             yield {"type": "section", "text": mrkdwn("\n".join(chunk))}
             chunk = []
@@ -107,6 +109,12 @@ def card_party_id(reply: Reply) -> int | None:
     return None
 
 
+def field_text(label: str, value: str) -> str:
+    """A section field: its label bold on the first line, both clipped after escaping."""
+    name = escape_clipped(label, MAX_LABEL)
+    return f"*{name}*\n{escape_clipped(value, MAX_FIELD - len(name) - 3)}"
+
+
 def card_buttons(reply: Reply) -> list[Block]:
     """A party card also offers the "Log interaction" modal for that party."""
     party_id = card_party_id(reply)
@@ -126,7 +134,7 @@ def fit(blocks: list[Block], limit: int) -> list[Block]:
 
 def fallback_text(reply: Reply) -> str:
     """The notification and screen-reader text of a message: the reply as plain, escaped text."""
-    return escape(clip(reply.plain(), 3000))
+    return escape_clipped(reply.plain(), MAX_TEXT)
 
 
 def outcome_blocks(
@@ -134,7 +142,7 @@ def outcome_blocks(
 ) -> list[Block]:
     """The pressed message: what it said without its buttons, who pressed what, the outcome."""
     kept = [b for b in original if b.get("type") != "actions"]
-    pressed = mrkdwn(f"{escape(presser)} pressed “{escape(label)}”")
+    pressed = mrkdwn(f"{escape_clipped(presser, 100)} pressed “{escape_clipped(label, 100)}”")
     added = [{"type": "context", "elements": [pressed]}, *reply_blocks(reply)]
     room = MAX_MESSAGE_BLOCKS - len(added)
     return [*kept[: max(room, 0)], *added][:MAX_MESSAGE_BLOCKS]
@@ -222,7 +230,7 @@ def notice_modal(title: str, text: str) -> Block:
         "type": "modal",
         "title": plain(title, 24),
         "close": plain("OK", 24),
-        "blocks": [{"type": "section", "text": mrkdwn(escape(clip(text, 2900)))}],
+        "blocks": [{"type": "section", "text": mrkdwn(escape_clipped(text, MAX_TEXT))}],
     }
 
 

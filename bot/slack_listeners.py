@@ -17,6 +17,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.dispatch import REFUSAL
 from bot.slack_blocks import COMMAND_ACTION, fallback_text, home_view, outcome_blocks, reply_blocks
 from bot.slack_text import escape, incoming_text
+from handlers.choices import unwrap
 from handlers.home import overview
 from handlers.reply import Reply
 from storage.models import Person
@@ -92,6 +93,10 @@ class SlackListeners:
             if channel:
                 await self.adapter.refuse(channel, user)
             return
+        _command, not_theirs = unwrap(self.adapter.team, person, action["value"])
+        if not_theirs is not None:  # someone else's question: told privately, left as it is
+            await self._tell_presser(person, not_theirs, channel, body)
+            return
         stamp = f"slack:action:{action['action_ts']}"
         where = container.get("message_ts") or container.get("view_id")
         pressed = f"slack:press:{channel}:{where}:{action['value']}"  # a double click
@@ -101,6 +106,15 @@ class SlackListeners:
         if reply.file is not None:
             reply, _dm = await self.adapter.send_file(person, reply)
         await self._show_outcome(body, person, action["text"]["text"], reply)
+
+    async def _tell_presser(self, person: Person, reply: Reply, channel: str, body: Body) -> None:
+        if channel and "message" in body:
+            thread = (body.get("message") or {}).get("thread_ts")
+            await self.adapter.client.chat_postEphemeral(
+                channel=channel, user=person.slack, text=fallback_text(reply), thread_ts=thread
+            )
+        else:
+            await self.adapter.notifier.deliver(person, reply)
 
     async def _show_outcome(self, body: Body, person: Person, label: str, reply: Reply) -> None:
         """Edit the pressed message: no old buttons, so it cannot be pressed twice."""

@@ -54,3 +54,16 @@ def escape(text: str) -> str:
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape_clipped(text: str, limit: int) -> str:
+    """Escaped text of at most `limit` characters: clipped after escaping (an escaped `&` is
+    five characters), never inside an entity, with an ellipsis when cut."""
+    out = escape(text)
+    if len(out) <= limit:
+        return out
+    cut = out[: limit - 1]
+    amp = cut.rfind("&")
+    if amp >= 0 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"

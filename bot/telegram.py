@@ -31,6 +31,7 @@ from bot.telegram_notes import Notes
 from bot.telegram_render import ButtonTokens
 from bot.telegram_send import Sender, TelegramNotifier, retrying
 from handlers import joins
+from handlers.choices import unwrap
 from handlers.reply import Reply, problem
 from handlers.router import VERBS, Router
 from storage.models import Person
@@ -302,6 +303,10 @@ class TelegramBot:
         command = self.tokens.command_for(query.data or "")
         if command is None:
             await query.answer(EXPIRED, show_alert=True)
+            return
+        _command, not_theirs = unwrap(self.router.team, person, command)
+        if not_theirs is not None:  # someone else's question: told privately, left as it is
+            await query.answer(not_theirs.title, show_alert=True)
             return
         if not self.presses.add((chat.id, query.message.message_id, query.data)):  # type: ignore[union-attr]
             await query.answer("Already done.")

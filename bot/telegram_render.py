@@ -14,6 +14,7 @@ MAX_TEXT = 4096  # Telegram's limit for one message, counted after entity parsin
 MAX_DATA = 64  # bytes of callback_data a button may carry
 TOKEN_PREFIX = "~"  # starts no command: marks a token that stands for a long command
 MAX_LINE = 3000  # a longer line (a long note) is cut so that one line always fits a message
+MAX_LABEL = 200  # a field's label: label and value together fit one line
 BUTTONS_PER_ROW = 3
 
 
@@ -27,10 +28,10 @@ def size(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _line(plain: str, tag: str = "") -> tuple[str, int]:
-    """One line as HTML and its counted size; a line longer than a message is cut."""
-    if size(plain) > MAX_LINE:
-        plain = plain[: MAX_LINE // 2] + "…"
+def _line(plain: str, tag: str = "", limit: int = MAX_LINE) -> tuple[str, int]:
+    """One line as HTML and its counted size; a line longer than `limit` is cut."""
+    if size(plain) > limit:
+        plain = plain[: limit // 2] + "…"
     body = esc(plain)
     return (f"<{tag}>{body}</{tag}>" if tag and plain else body), size(plain)
 
@@ -43,8 +44,8 @@ def lines_of(reply: Reply) -> list[tuple[str, int]]:
         if section.title:
             out.append(_line(section.title, "b"))
         for label, value in section.fields:
-            name, name_size = _line(label, "i")
-            text, text_size = _line(value)
+            name, name_size = _line(label, "i", MAX_LABEL)
+            text, text_size = _line(value, limit=MAX_LINE - name_size - 2)
             out.append((f"{name}: {text}", name_size + text_size + 2))
         out += [_line(line) for line in section.lines]
     return out

@@ -8,14 +8,15 @@ from itertools import takewhile
 
 from handlers.context import Context, Team
 from handlers.dates import format_day
+from handlers.ownership import refusal, save_party
 from handlers.parsing import split_args
-from handlers.parties import not_yours, parse_cadence
+from handlers.parties import parse_cadence
 from handlers.reminders import reminder_line
 from handlers.reply import Reply, Section, changed, plural, problem
 from handlers.resolve import find_party
 from handlers.search import ROLE_WORDS
 from handlers.verbs import Verb
-from storage.models import Party, Person, may_change_party
+from storage.models import Party, Person
 from storage.reminders import Reminder
 from storage.settings import put_setting
 
@@ -134,10 +135,12 @@ def cadence(ctx: Context, _word: str, rest: str) -> Reply:
     party = find_party(ctx, " ".join(words[:-1]), f"cadence {{party}} {words[-1]}")
     if isinstance(party, Reply):
         return party
-    if not may_change_party(ctx.person, party):
-        return not_yours(party)
+    updated = replace(party, cadence_days=days or None)
+    refused = refusal(ctx, party, updated)
+    if refused is not None:
+        return refused
     with ctx.store.change(ctx.actor(), f"Set {party.name}'s cadence") as change:
-        change.save("parties", replace(party, cadence_days=days or None))
+        save_party(ctx, change, party, updated)
     said = f"every {days} days" if days else "no cadence"
     return changed(f"{party.name}: contact {said}.", change.entry_id)
 

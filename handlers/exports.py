@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.spreadsheet import list_cell, neutralise
 from storage.models import SUPPLIER, Policy, tier_for
 from storage.store import Store
 
@@ -147,7 +148,7 @@ def rows(store: Store, kind: str, tz: ZoneInfo, policy: Policy, now: datetime) -
 
 
 def render(found: Iterator[Row], fmt: str) -> str:
-    """Rows as JSON lines, or CSV with lists joined by '; ' and dicts as JSON."""
+    """Rows as JSON lines, or CSV with lists joined by '; ', dicts as JSON, formulas defused."""
     if fmt == "jsonl":
         return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in found)
     out = io.StringIO()
@@ -162,7 +163,7 @@ def render(found: Iterator[Row], fmt: str) -> str:
 
 def _csv_value(value: Any) -> Any:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "; ".join(value)
+        return neutralise(list_cell(value))
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
-    return value
+    return neutralise(value)

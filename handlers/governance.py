@@ -9,6 +9,7 @@ from handlers.approvals import approvers
 from handlers.cards import roles_line, status_history_section
 from handlers.context import Context
 from handlers.notices import notify
+from handlers.ownership import save_party
 from handlers.parsing import quote_name
 from handlers.reply import Reply, Section, changed, problem
 from handlers.resolve import find_party, resolve
@@ -62,7 +63,7 @@ def status(ctx: Context, _word: str, rest: str) -> Reply:
     because = f" because {reason.rstrip('.')}." if reason else "."
     summary = f"Set {party.name} {role} status to {new}"
     with ctx.store.change(ctx.actor(), summary) as change:
-        change.save("parties", updated)
+        save_party(ctx, change, party, updated)
         if party.owner and party.owner.casefold() != ctx.person.handle:
             told = Reply(title=f"{ctx.person.name} set {party.name} to {new}{because}")
             notify(ctx, change, party.owner, told)

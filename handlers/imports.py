@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from handlers.context import Team
+from handlers.spreadsheet import incoming_cell, read_list
 from storage.models import (
     CUSTOMER,
     STANDARD_FIELDS,
@@ -21,8 +22,10 @@ from storage.models import (
     to_doc,
 )
 from storage.store import Actor, Change, Store
+from storage.text import clean_line
 
 BATCH = 500
+CONTACT_KEYS = ("name", "title", "email", "phone")
 KINDS = ("customers", "suppliers", "contacts")
 SYNONYMS = {
     "name": ("name", "company", "company name", "organisation", "organization", "party", "account"),
@@ -87,7 +90,7 @@ def import_rows(
     report = ImportReport()
     batch: list[tuple[int, Row]] = []
     for line, row in rows:
-        batch.append((line, row))
+        batch.append((line, {key: incoming_cell(value) for key, value in row.items()}))
         if len(batch) == BATCH:
             _import_batch(store, team, actor, kind, batch, report, dry_run)
             if progress:
@@ -184,7 +187,8 @@ def _apply_row(team: Team, party: Party, row: Row) -> Party:
         elif key == "tags":
             tags += [t for t in _split_list(value, "#") if t not in tags]
         elif key == "aliases":
-            aliases += [a for a in _split_list(value) if a not in aliases and a != party.name]
+            items = read_list(value) or _split_list(value, separators=r"[;,]")
+            aliases += [a for a in items if a not in aliases and a != party.name]
         elif key in ("customer_status", "supplier_status"):
             values.update(_status(party, key, value))
         elif key == "fields":
@@ -207,8 +211,8 @@ def _status(party: Party, key: str, value: str) -> dict[str, str]:
     return {key: value}
 
 
-def _split_list(value: str, strip: str = "") -> list[str]:
-    parts = re.split(r"[;,]" if re.search(r"[;,]", value) else r"\s+", value)
+def _split_list(value: str, strip: str = "", separators: str = r"[;,]|\s+") -> list[str]:
+    parts = re.split(r"[;,]" if re.search(r"[;,]", value) else separators, value)
     return [
         p.strip().lstrip(strip).strip().lower() if strip else p.strip() for p in parts if p.strip()
     ]
@@ -221,7 +225,8 @@ def _json_object(value: str, key: str) -> dict[str, str]:
         raise RowProblem(f"{key} is not valid JSON") from None
     if not isinstance(data, dict):
         raise RowProblem(f"{key} should be a JSON object")
-    return {str(k): str(v) for k, v in data.items() if k not in STANDARD_FIELDS or v}
+    cleaned = {clean_line(str(k)): clean_line(str(v)) for k, v in data.items()}
+    return {k: v for k, v in cleaned.items() if k and (k not in STANDARD_FIELDS or v)}
 
 
 def _json_list(value: str) -> list[dict[str, str]]:
@@ -232,8 +237,7 @@ def _json_list(value: str) -> list[dict[str, str]]:
     if not isinstance(data, list) or not all(isinstance(c, dict) and c.get("name") for c in data):
         raise RowProblem("contacts should be a JSON list of {name, title, email, phone}")
     return [
-        to_doc(Contact(**{k: str(c.get(k, "")) for k in ("name", "title", "email", "phone")}))
-        for c in data
+        to_doc(Contact(**{k: clean_line(str(c.get(k, ""))) for k in CONTACT_KEYS})) for c in data
     ]
 
 

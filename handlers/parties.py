@@ -7,8 +7,9 @@ from dataclasses import replace
 from typing import Any
 
 from handlers.context import Context
+from handlers.ownership import refusal, save_party
 from handlers.parsing import Args, quote_name, split_args, split_once
-from handlers.reply import Button, Reply, changed, problem
+from handlers.reply import Button, Reply, Section, changed, problem
 from handlers.resolve import find_party
 from handlers.verbs import Verb
 from storage.models import (
@@ -16,7 +17,6 @@ from storage.models import (
     Contact,
     Party,
     looks_like_email,
-    may_change_party,
     name_key,
     to_doc,
 )
@@ -73,9 +73,17 @@ def _add_role(ctx: Context, party: Party, role: str, args: Args) -> Reply:
     if isinstance(values, Reply):
         return values
     updated = _merge(party.with_role(role), values, args)
+    kept_out = refusal(ctx, party, updated)
+    if kept_out is not None:  # the role is anyone's to add; the rest is the owner's
+        updated = party.with_role(role)
     with ctx.store.change(ctx.actor(), f"Made {party.name} a {role}") as change:
-        change.save("parties", updated)
-    return changed(f"{party.name} is now a {role} too ({updated.status}).", change.entry_id)
+        save_party(ctx, change, party, updated)
+    reply = changed(f"{party.name} is now a {role} too ({updated.status}).", change.entry_id)
+    if kept_out is None:
+        return reply
+    owner = party.owner or "its owner"
+    note = f"Nothing else was changed: only {owner} or a manager can change {party.name}."
+    return replace(reply, sections=(Section(lines=(note,)),))
 
 
 def _party_values(ctx: Context, args: Args) -> dict[str, Any] | Reply:
@@ -138,16 +146,17 @@ def edit(ctx: Context, _word: str, rest: str) -> Reply:
     party = find_party(ctx, args.text, "edit {party} " + args.options())
     if isinstance(party, Reply):
         return party
-    if not may_change_party(ctx.person, party):
-        return not_yours(party)
     values = _party_values(ctx, args)
     if isinstance(values, Reply):
         return values
     updated = _merge(party, values, args)
+    refused = refusal(ctx, party, updated)
+    if refused is not None:
+        return refused
     if updated == party:
         return Reply(title=f"Nothing to change on {party.name}.")
     with ctx.store.change(ctx.actor(), f"Edited {party.name}") as change:
-        change.save("parties", updated)
+        save_party(ctx, change, party, updated)
     return changed(f"Updated {party.name}: {describe_changes(party, updated)}.", change.entry_id)
 
 
@@ -175,7 +184,7 @@ def rename(ctx: Context, word: str, rest: str) -> Reply:
     aliases = tuple(a for a in party.aliases if name_key(a) != name_key(new_name))
     updated = replace(party, name=new_name, aliases=(*aliases, party.name))
     with ctx.store.change(ctx.actor(), f"Renamed {party.name} to {new_name}") as change:
-        change.save("parties", updated)
+        save_party(ctx, change, party, updated)
     return changed(
         f"Renamed {party.name} to {new_name} (the old name still finds it).", change.entry_id
     )
@@ -191,7 +200,7 @@ def alias(ctx: Context, word: str, rest: str) -> Reply:
         return Reply(title=f"{party.name} is already known as {new_alias}.")
     updated = replace(party, aliases=(*party.aliases, new_alias))
     with ctx.store.change(ctx.actor(), f"Added alias {new_alias} to {party.name}") as change:
-        change.save("parties", updated)
+        save_party(ctx, change, party, updated)
     return changed(f"{party.name} is now also found as {new_alias}.", change.entry_id)
 
 
@@ -206,8 +215,9 @@ def _party_and_new_name(
     party = find_party(ctx, text, f"{word} {{party}} {joiner} " + quote_name(new_name))
     if isinstance(party, Reply):
         return party
-    if not may_change_party(ctx.person, party):
-        return not_yours(party)
+    refused = refusal(ctx, party, replace(party, name=new_name))
+    if refused is not None:
+        return refused
     taken = [p for p in ctx.store.parties.named(new_name) if p.id != party.id]
     if taken:
         return problem(f"“{new_name}” already names {taken[0].name} (#{taken[0].id}).")
@@ -227,24 +237,35 @@ def add_contact(ctx: Context, rest: str) -> Reply:
             f"A contact has no “{unknown[0]}”; use title, email or phone.", CONTACT_EXAMPLE
         )
     email = args.fields.get("email", "")
-    if email and not looks_like_email(email):
+    if email not in ("", "-") and not looks_like_email(email):
         return problem(f"“{email}” doesn't look like an e-mail address.", CONTACT_EXAMPLE)
     command = f"add contact {quote_name(name)} at {{party}} " + args.options()
     party = find_party(ctx, args.text, command)
     if isinstance(party, Reply):
         return party
-    contact = Contact(name=name.strip("\"'"), **args.fields)
-    others = tuple(c for c in party.contacts if name_key(c["name"]) != name_key(contact.name))
-    updated = replace(party, contacts=(*others, to_doc(contact)))
+    contacts, contact = with_contact(party.contacts, name.strip("\"'"), args.fields)
+    updated = replace(party, contacts=contacts)
+    refused = refusal(ctx, party, updated)
+    if refused is not None:
+        return refused
     with ctx.store.change(ctx.actor(), f"Added contact {contact.name} at {party.name}") as change:
-        change.save("parties", updated)
-    verb = "Updated" if len(others) < len(party.contacts) else "Added"
+        save_party(ctx, change, party, updated)
+    verb = "Updated" if len(contacts) == len(party.contacts) else "Added"
     return changed(f"{verb} contact {contact.name} at {party.name}.", change.entry_id)
 
 
-def not_yours(party: Party) -> Reply:
-    owner = party.owner or "its owner"
-    return problem(f"Only {owner} or a manager can change {party.name}.")
+def with_contact(
+    contacts: tuple[dict[str, str], ...], name: str, given: dict[str, str]
+) -> tuple[tuple[dict[str, str], ...], Contact]:
+    """The contacts with this one added, or (same name) updated in only the fields given
+    (`key:-` blanks one)."""
+    key = name_key(name)
+    old = next((c for c in contacts if name_key(c["name"]) == key), None)
+    given = {k: "" if v == "-" else v for k, v in given.items()}
+    contact = Contact(**{**(old or {"name": name}), **given})
+    if old is None:
+        return (*contacts, to_doc(contact)), contact
+    return tuple(to_doc(contact) if c is old else c for c in contacts), contact
 
 
 def show_button(name: str) -> tuple[Button, ...]:

@@ -59,6 +59,9 @@ def _move(ctx: Context, rest: str, kind: str) -> Reply:
         return problem(f"Points are a whole number from 1 to {MAX_POINTS:,}.", example)
     if not reason:
         return problem(f"What for? Every {kind} needs a reason.", example)
+    over = _over_limit(ctx, kind, points)  # before asking which party: nobody else answers
+    if over is not None:
+        return over
     party = find_party(ctx, match["party"].strip(), f"{kind} {{party}} {points} for {reason}")
     if isinstance(party, Reply):
         return party
@@ -86,11 +89,16 @@ def _refusal(ctx: Context, party: Party, kind: str, points: int) -> Reply | None
     balance = ctx.store.ledger.balance(party.id)
     if kind == DEDUCT and points > balance:
         return problem(f"{party.name} has only {balance} points; a deduction can't go below zero.")
-    if not may_move_points(ctx.person, points, ctx.policy):
-        what = "Awards" if kind == AWARD else "Deductions"
-        limit = ctx.policy.award_limit
-        return problem(f"{what} over {limit} points need a manager: {approvers(ctx)}.")
-    return None
+    return _over_limit(ctx, kind, points)
+
+
+def _over_limit(ctx: Context, kind: str, points: int) -> Reply | None:
+    """The refusal when these points are above what this person may move alone."""
+    if may_move_points(ctx.person, points, ctx.policy):
+        return None
+    what = "Awards" if kind == AWARD else "Deductions"
+    limit = ctx.policy.award_limit
+    return problem(f"{what} over {limit} points need a manager: {approvers(ctx)}.")
 
 
 def _usage(kind: str) -> str:

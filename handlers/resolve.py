@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from handlers.choices import for_asker
 from handlers.context import Context
 from handlers.parsing import party_id_ref, quote_name
 from handlers.reply import Button, Reply, Section, problem
@@ -86,7 +87,9 @@ def find_party(ctx: Context, text: str, command_for: str) -> Party | Reply:
     if not text:
         return problem("Which party?", "show Acme")
     found = resolve(ctx.store.parties, text)
-    return found.party if found.party else ask_which(found, text, command_for)
+    if found.party:
+        return found.party
+    return ask_which(found, text, for_asker(ctx.person, command_for))
 
 
 def named_in(parties: PartyRepository, text: str) -> list[Party]:

@@ -83,8 +83,9 @@ def redeem(ctx: Context, _word: str, rest: str) -> Reply:
         return problem(f"Redeem which reward for whom? Rewards: {names}.", EXAMPLE)
     reward, party_text = found
     party = find_party(ctx, party_text, f"redeem {quote_name(reward.name)} for {{party}}")
-    if isinstance(party, Reply):
-        return party
+    if isinstance(party, Reply):  # over the limit: refused rather than asked which party
+        allowed = may_move_points(ctx.person, reward.cost, ctx.policy)
+        return party if allowed else _over_limit(ctx)
     refusal = _refusal(ctx, reward, party)
     if refusal is not None:
         return refusal
@@ -114,9 +115,13 @@ def _refusal(ctx: Context, reward: Reward, party: Party) -> Reply | None:
             f"({reward.cost - balance} more needed)."
         )
     if not may_move_points(ctx.person, reward.cost, ctx.policy):
-        limit = ctx.policy.award_limit
-        return problem(f"Rewards over {limit} points need a manager: {approvers(ctx)}.")
+        return _over_limit(ctx)
     return None
+
+
+def _over_limit(ctx: Context) -> Reply:
+    limit = ctx.policy.award_limit
+    return problem(f"Rewards over {limit} points need a manager: {approvers(ctx)}.")
 
 
 VERBS = (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import difflib
 import logging
-import re
 
 from handlers import (
     admin,
     cards,
+    choices,
     digest,
     governance,
     interactions,
@@ -25,6 +25,7 @@ from handlers.reply import Message, Reply, Section, problem
 from handlers.verbs import Verb
 from storage.db import StoreError
 from storage.store import AlreadyProcessed, Store
+from storage.text import clean_line
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 8000
@@ -84,7 +85,9 @@ class Router:
 
     def handle(self, message: Message) -> Reply:
         """A reply for every message: understood, refused, or a friendly problem; never a crash."""
-        text = _clean(message.text)
+        text, not_theirs = choices.unwrap(self.team, message.person, clean_line(message.text))
+        if not_theirs is not None:
+            return not_theirs
         if not text:
             return help_reply()
         if len(text) > MAX_TEXT:
@@ -105,12 +108,6 @@ class Router:
         except Exception:
             log.exception("%s failed on %r", verb.name, text[:200])
             return Reply(title="Sorry, something went wrong; nothing was stored.", ok=False)
-
-
-def _clean(text: str) -> str:
-    """One line of text: control characters dropped, spaces folded."""
-    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", text)
-    return " ".join(text.split())
 
 
 def _unknown(word: str) -> Reply:

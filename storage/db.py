@@ -17,7 +17,7 @@ from types import TracebackType
 
 import orjson
 
-from storage import journal, locks, snapshots
+from storage import journal, locks, private, snapshots
 from storage.cold import ColdShards
 from storage.errors import StoreCorrupt, StoreError, StoreLocked
 from storage.shards import ShardedCollection
@@ -70,7 +70,7 @@ class Database:
         if shard_size < 1:
             raise ValueError("shard_size must be at least 1")
         self._setup(Path(folder), collections, False, checkpoint_every, cold, resident_shards)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private.make_folder(self.folder, parents=True)
         self._owner_fd = locks.take_owner_lock(self.folder)
         try:
             self._open_writable(shard_size)
@@ -197,10 +197,20 @@ class Database:
                 return
             try:
                 if self._journal is not None and not self._journal.failed:
-                    self.checkpoint()
+                    self._last_checkpoint()
             finally:
                 self._closed = True
                 self._release()
+
+    def _last_checkpoint(self) -> None:
+        """The checkpoint at close; a failed one loses nothing, the journal is replayed."""
+        try:
+            self.checkpoint()
+        except OSError as error:
+            raise StoreError(
+                f"could not write the store's files at close ({error.strerror or error}); "
+                "every change is kept in the journal and is replayed at the next start"
+            ) from error
 
     def _release(self) -> None:
         if self._journal is not None:

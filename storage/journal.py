@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from storage import private
 from storage.errors import StoreCorrupt, StoreError
 
 JOURNAL = "journal.log"
@@ -143,7 +144,7 @@ class Journal:
         self.records = records
         self.failed: str | None = None
         existed = path.exists()
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._fd = private.open_file(path, os.O_WRONLY | os.O_APPEND)
         self.size = os.fstat(self._fd).st_size
         if not existed:
             fsync_dir(path.parent)
@@ -178,7 +179,7 @@ class Journal:
     def reset(self) -> None:
         """Start an empty journal, replacing the old file atomically."""
         tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = private.open_file(tmp, os.O_WRONLY | os.O_TRUNC)
         try:
             os.fsync(fd)
         finally:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from storage import private
 from storage.errors import StoreLocked
 
 OWNER = "LOCK"
@@ -17,7 +18,7 @@ CHECKPOINT = "CHECKPOINT.lock"
 def take_owner_lock(folder: Path) -> int:
     """Lock the folder for this process and record our pid; StoreLocked if someone has it."""
     path = folder / OWNER
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = private.open_file(path, os.O_RDWR)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -38,9 +39,10 @@ def take_owner_lock(folder: Path) -> int:
 
 def open_checkpoint_lock(folder: Path, create: bool) -> int | None:
     """The CHECKPOINT.lock file descriptor (None if absent and not created)."""
-    flags = os.O_RDWR | os.O_CREAT if create else os.O_RDONLY
     try:
-        return os.open(folder / CHECKPOINT, flags, 0o644)
+        if create:
+            return private.open_file(folder / CHECKPOINT, os.O_RDWR)
+        return os.open(folder / CHECKPOINT, os.O_RDONLY)
     except FileNotFoundError:
         return None
 

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
+from storage.text import match_form
+
 CUSTOMER, SUPPLIER = "customer", "supplier"
 ROLES = (CUSTOMER, SUPPLIER)
 CUSTOMER_STATUSES = ("prospect", "active", "inactive")
@@ -169,7 +171,9 @@ def normalise_tag(tag: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """How names are compared: case, spacing and surrounding punctuation ignored."""
+    """How names are compared: case, spacing, punctuation, look-alike forms and invisible
+    characters ignored."""
+    name = match_form(name)
     return " ".join(name.casefold().replace(",", " ").replace(".", " ").split())
 
 
@@ -242,6 +246,29 @@ def may_set_status(person: Person, party: Party, role: str, status: str) -> bool
     if needs_manager_for_status(status) or needs_manager_for_status(current):
         return person.is_manager
     return may_change_party(person, party)
+
+
+def may_write_party(person: Person, before: Party | None, after: Party) -> bool:
+    """The one check every write of a party passes: a new party is anyone's to add; adding a
+    role (at its first status) is anyone's; a status move follows `may_set_status`; any other
+    change follows `may_change_party` on the party as it was."""
+    if before is None:
+        return True
+    with_roles = before
+    for role in after.roles:
+        with_roles = with_roles.with_role(role)
+    if with_roles == after:
+        return True
+    moved = [r for r in ROLES if before.status_of(r) != after.status_of(r)]
+    status_only = replace(
+        before,
+        customer_status=after.customer_status,
+        supplier_status=after.supplier_status,
+        status_history=after.status_history,
+    )
+    if moved and status_only == after:
+        return all(may_set_status(person, before, r, after.status_of(r) or "") for r in moved)
+    return may_change_party(person, before)
 
 
 def may_move_points(person: Person, points: int, policy: Policy) -> bool:

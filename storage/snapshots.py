@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import orjson
 
-from storage import journal
+from storage import journal, private
 from storage.errors import StoreCorrupt, StoreError
 
 STATE = "state.json"
@@ -87,7 +87,7 @@ def _has_non_finite(value: Any) -> bool:
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` whole: temp file in the same folder, fsync, rename (caller fsyncs folder)."""
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = private.open_file(tmp, os.O_WRONLY | os.O_TRUNC)
     try:
         journal.write_all(fd, data)
         os.fsync(fd)
@@ -113,7 +113,7 @@ def write_shards(folder: Path, shards: ShardSource) -> None:
     wrote = False
     for name, docs in shards:
         if not wrote and not folder.is_dir():
-            folder.mkdir()
+            private.make_folder(folder)
             journal.fsync_dir(folder.parent)
         wrote = True
         write_atomic(folder / f"{name}.json", docs if isinstance(docs, bytes) else dumps(docs))
@@ -324,7 +324,7 @@ def _replay_op(
 
 def write_copy(dest: Path, state: State, collections: Mapping[str, ShardSource]) -> None:
     """Write a store (the given shards, state.json, empty journal) into `dest`."""
-    dest.mkdir(parents=True, exist_ok=True)
+    private.make_folder(dest, parents=True)
     for name, shards in collections.items():
         write_shards(dest / name, shards)
     write_atomic(dest / journal.JOURNAL, b"")

@@ -154,6 +154,14 @@ class FakeSlack:
             }
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args["users"])[1:]}}
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            problem = invalid_blocks(args.get("blocks") or [], MESSAGE_BLOCKS)
+            if problem:
+                return {"ok": False, "error": "invalid_blocks", "errors": [problem]}
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            problem = invalid_blocks(args.get("view", {}).get("blocks") or [], VIEW_BLOCKS)
+            if problem:
+                return {"ok": False, "error": "invalid_blocks", "errors": [problem]}
         if method == "chat.postMessage":
             return self._post(args)
         if method == "chat.update":
@@ -224,6 +232,8 @@ class FakeSlack:
     async def _hook(self, request: web.Request) -> web.Response:
         args = await request.json()
         self._record(Call("response_url", {**args, "hook": request.match_info["name"]}))
+        if invalid_blocks(args.get("blocks") or [], MESSAGE_BLOCKS):
+            return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
@@ -288,3 +298,38 @@ async def _arguments(request: web.Request) -> dict[str, Any]:
         if isinstance(args.get(key), str):
             args[key] = json.loads(args[key])
     return args
+
+
+MESSAGE_BLOCKS, VIEW_BLOCKS = 50, 100
+SECTION_TEXT, FIELD_TEXT, FIELDS, BUTTON_TEXT, BUTTON_VALUE, ELEMENTS = 3000, 2000, 10, 75, 2000, 25
+
+
+def invalid_blocks(blocks: list[dict[str, Any]], most: int) -> str | None:
+    """What Slack's Block Kit validation would refuse in these blocks (its documented limits)."""
+    if len(blocks) > most:
+        return f"no more than {most} items allowed"
+    for number, block in enumerate(blocks):
+        problem = _invalid_block(block)
+        if problem:
+            return f"{problem} [json-pointer:/blocks/{number}]"
+    return None
+
+
+def _invalid_block(block: dict[str, Any]) -> str | None:
+    text = (block.get("text") or {}).get("text")
+    if block.get("type") == "section":
+        if text is not None and not 0 < len(text) <= SECTION_TEXT:
+            return f"section text must be 1 to {SECTION_TEXT} characters"
+        fields = block.get("fields") or []
+        if len(fields) > FIELDS or any(len(f["text"]) > FIELD_TEXT for f in fields):
+            return f"at most {FIELDS} fields of at most {FIELD_TEXT} characters"
+    if block.get("type") == "actions":
+        elements = block.get("elements") or []
+        if len(elements) > ELEMENTS:
+            return f"at most {ELEMENTS} elements"
+        for element in elements:
+            if len(element["text"]["text"]) > BUTTON_TEXT:
+                return f"button text must be at most {BUTTON_TEXT} characters"
+            if len(element.get("value", "")) > BUTTON_VALUE:
+                return f"button value must be at most {BUTTON_VALUE} characters"
+    return None
