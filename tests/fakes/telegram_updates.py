@@ -101,6 +101,14 @@ class Updates:
         query["from"] = user(user_id)
         return update
 
+    def recorded(self, name: str) -> dict[str, Any]:
+        """A recorded update as it is (sender and text included), with a fresh update id."""
+        update = fixture(name)
+        update["update_id"] = next(self._update_ids)
+        if "message" in update:
+            update["message"].update(message_id=next(self._message_ids), date=int(time.time()))
+        return update
+
     def again(self, update: dict[str, Any]) -> dict[str, Any]:
         """The same update delivered a second time (a retry)."""
         return copy.deepcopy(update)
