@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from storage.models import SUPPLIER, Policy, tier_for
+from storage.models import SUPPLIER, Policy, files_text, tier_for
 from storage.store import Store
 
 Row = dict[str, Any]
@@ -71,6 +71,7 @@ def interaction_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
             "by": i.by,
             "channel": i.channel,
             "follow_up": local_iso(i.follow_up, tz),
+            "files": files_text(i.files),
         }
 
 
