@@ -22,7 +22,7 @@ from bot.slack_events import Said, channel_of, said_in, user_of
 from bot.slack_guard import guarded
 from bot.slack_text import escape, incoming_text
 from handlers.home import overview
-from handlers.reply import Reply
+from handlers.reply import Reply, problem
 from storage.models import Person
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SLASH_COMMAND = "/rapport"
+FILE_ALONE = "I keep a file with the command it comes with: write both in one message."
 Body = dict[str, Any]
 
 
@@ -82,9 +83,10 @@ class SlackListeners:
             await self.adapter.refuse(said.channel, said.user, thread)
             return
         reply = await edit_answer(self.adapter.router, said.message_id) if said.edited else None
+        text = incoming_text(said.text, self.adapter.team, context.get("bot_user_id") or "")
+        if reply is None and said.files and not text:
+            reply = problem(FILE_ALONE, "log email with Acme today: the quote")
         if reply is None:
-            bot = context.get("bot_user_id") or ""
-            text = incoming_text(said.text, self.adapter.team, bot)
             reply = await self.adapter.ask(person, text, said.message_id, said.files)
         await self.adapter.show(person, reply, said.channel, thread)
 

@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.config import ConfigError, TelegramConfig
-from bot.dispatch import REFUSAL, SORRY, Clock, answer, failure, system_clock
+from bot.dispatch import REFUSAL, SORRY, Clock, answer, edit_answer, failure, system_clock
 from bot.telegram_intake import intake_bot, keep_logs_private
 from bot.telegram_notes import LEGACY_FORWARD, Notes
 from bot.telegram_render import ButtonTokens
@@ -115,8 +115,9 @@ class TelegramBot:
 
     def _register(self) -> None:
         app = self.application
-        new = filters.UpdateType.MESSAGE  # an edited message is not a new command
+        new = filters.UpdateType.MESSAGE  # edits are answered by _on_edit alone
         private = new & filters.ChatType.PRIVATE
+        edited = filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE & filters.TEXT
         app.add_handler(TypeHandler(Update, self._once), group=-1)
         for verb in VERBS:
             names = [w for w in verb.words if COMMAND_NAME.match(w)]
@@ -127,6 +128,7 @@ class TelegramBot:
         app.add_handler(MessageHandler(private & filters.TEXT, self._on_text))
         app.add_handler(MessageHandler(private & filters.CAPTION, self._on_caption))
         app.add_handler(MessageHandler(private, self._on_other))
+        app.add_handler(MessageHandler(edited, self._on_edit))
         app.add_handler(CallbackQueryHandler(self._on_press))
         app.add_error_handler(self._on_error)
 
@@ -201,9 +203,9 @@ class TelegramBot:
         return person
 
     async def _run(self, update: Update, person: Person, text: str) -> Reply:
-        """The core's answer; the update id makes a redelivered change a no-op in the store."""
-        message_id = f"telegram:{update.update_id}"
-        return await answer(self.router, person, text, "telegram", message_id, self.clock)
+        """The core's answer; a redelivered or edited message changes nothing in the store twice."""
+        key = message_key(update)
+        return await answer(self.router, person, text, "telegram", key, self.clock)
 
     async def _say(self, update: Update, reply: Reply) -> Any:
         """Send a reply to the chat of the update (in a group, as an answer to the message)."""
@@ -268,6 +270,15 @@ class TelegramBot:
                 self.notes.answered(asked.chat_id, asked.message_id)
             await self._say(update, reply)
 
+    async def _on_edit(self, update: Update, _context: Context) -> None:
+        """An edited line: if its first version changed something, a note; else read anew."""
+        person = await self._person(update)
+        message = update.edited_message
+        if person is None or message is None:
+            return
+        reply = await edit_answer(self.router, message_key(update))
+        await self._say(update, reply or await self._run(update, person, message.text or ""))
+
     async def _on_other(self, update: Update, _context: Context) -> None:
         """Stickers, voice, photos without captions: say what is understood."""
         if await self._person(update) is not None:
@@ -315,6 +326,14 @@ class TelegramBot:
                 await update.callback_query.answer(SORRY[:200])
             elif update.effective_chat is not None:
                 await self.sender.send(update.effective_chat.id, Reply(title=SORRY, ok=False))
+
+
+def message_key(update: Update) -> str:
+    """The message id for the store: one per chat message (its edits too), else the update's."""
+    message = update.message or update.edited_message
+    if message is None:  # a button press: each press is its own update
+        return f"telegram:{update.update_id}"
+    return f"telegram:message:{message.chat_id}:{message.message_id}"
 
 
 def bot_commands() -> list[BotCommand]:

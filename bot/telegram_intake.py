@@ -27,7 +27,7 @@ PTB_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Updater")
 CONNECTIONS = 256  # what python-telegram-bot's builder gives the bot's own requests
 
 
-class IntakeBot(ExtBot[None]):
+class IntakeBot(ExtBot[int]):
     """PTB's bot, except that `getUpdates` answers are read one update at a time."""
 
     async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
@@ -37,7 +37,7 @@ class IntakeBot(ExtBot[None]):
         return result
 
 
-def readable(raw: Any, bot: ExtBot[None]) -> Any:
+def readable(raw: Any, bot: ExtBot[int]) -> Any:
     """The raw update if python-telegram-bot can read it; else only its id, the reason logged."""
     try:
         Update.de_json(raw, bot)

@@ -161,6 +161,13 @@ async def test_a_file_shared_with_a_command_is_logged_with_the_file(
         (row,) = interaction_rows(rig.rapport.store, ZoneInfo("Europe/Berlin"))
         assert row["files"] == f"{QUOTE} {QUOTE_LINK}"
 
+        alone = fixture("message_file_share")
+        alone["event_id"], alone["event"]["ts"], alone["event"]["text"] = "Ev0ALONE1", "1.2", ""
+        await rig.send("events_api", alone)
+        asked = await rig.expect("chat.postMessage", channel=ANA_DM)
+        assert "write both in one message" in asked["text"]
+        assert len(list(rig.rapport.store.interactions.all())) == 1
+
 
 async def test_a_shared_file_slack_does_not_describe_still_logs_the_text(tmp_path: Path) -> None:
     async with slack_rig(tmp_path, "http") as rig:

@@ -124,11 +124,24 @@ async def test_long_choice_commands_ride_on_short_tokens(tg: Telegram) -> None:
     assert tg.store.parties.get(logged.party_id).name == "Green Leaf"  # type: ignore[union-attr]
 
 
-async def test_an_edited_message_is_not_a_new_command(tg: Telegram) -> None:
+async def test_an_edited_message_is_not_stored_twice(tg: Telegram) -> None:
     await tg.text("add supplier GreenPack")
-    await tg.api.push(tg.api.updates.edited("delivery from GreenPack today: 3 late"))
-    await tg.text("whoami")
-    assert interactions(tg.store) == []
+    first = tg.api.updates.text("delivery from GreenPack today: 3 late")
+    await tg.say(first)
+    await tg.say(tg.api.updates.edited("delivery from GreenPack today: 4 late", of=first))
+    note = tg.last_message()
+    assert note["text"].startswith("Edits aren't applied, so I kept the first version")
+    assert "Undo" in buttons(note)
+    assert [i.notes for i in interactions(tg.store)] == ["3 late"]
+
+
+async def test_an_edit_that_fixes_a_typo_runs(tg: Telegram) -> None:
+    await tg.text("add supplier GreenPack")
+    typo = tg.api.updates.text("delivry from GreenPack today: late")
+    await tg.say(typo)
+    await tg.say(tg.api.updates.edited("delivery from GreenPack today: late", of=typo))
+    assert tg.last_message()["text"].startswith("Logged delivery with GreenPack")
+    assert len(interactions(tg.store)) == 1
 
 
 async def test_export_arrives_as_a_document(tg: Telegram) -> None:

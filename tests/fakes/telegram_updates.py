@@ -86,10 +86,15 @@ class Updates:
         body["caption"] = caption
         return update
 
-    def edited(self, text: str, user_id: int = 1002) -> dict[str, Any]:
-        """An edit of an earlier message."""
+    def edited(
+        self, text: str, user_id: int = 1002, of: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """An edit of an earlier message (of the message in update `of`, when given)."""
         update, body = self._from("edited_message", "edited_message", user_id)
         body["text"] = text
+        if of is not None:
+            body.update(message_id=of["message"]["message_id"], date=of["message"]["date"])
+            body["edit_date"] = body["date"] + 30
         return update
 
     def callback(self, message: dict[str, Any], data: str, user_id: int) -> dict[str, Any]:
