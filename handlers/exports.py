@@ -71,7 +71,7 @@ def interaction_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
             "by": i.by,
             "channel": i.channel,
             "follow_up": local_iso(i.follow_up, tz),
-            "files": files_text(i.files),
+            "files": [files_text((file,)) for file in i.files],  # "name link" each
         }
 
 

@@ -159,7 +159,7 @@ async def test_a_file_shared_with_a_command_is_logged_with_the_file(
         history = await rig.expect("chat.postMessage", channel=ANA_DM)
         assert QUOTE_LINK in texts(history["blocks"])
         (row,) = interaction_rows(rig.rapport.store, ZoneInfo("Europe/Berlin"))
-        assert row["files"] == f"{QUOTE} {QUOTE_LINK}"
+        assert row["files"] == [f"{QUOTE} {QUOTE_LINK}"]
 
         alone = fixture("message_file_share")
         alone["event_id"], alone["event"]["ts"], alone["event"]["text"] = "Ev0ALONE1", "1.2", ""
