@@ -39,7 +39,7 @@ COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 LISTEN = "0.0.0.0"  # the webhook listens on all addresses; a reverse proxy usually ends TLS
 POLL_TIMEOUT = 25  # seconds a getUpdates call waits for news
-UPDATES = ["message", "callback_query"]
+UPDATES = ["message", "edited_message", "callback_query"]
 EXPIRED = "That button has expired (the bot restarted). Please type the command again."
 NOT_HERE = "I don't work in this chat; please use your private chat with me."
 NOT_HERE_INLINE = "I can't run buttons on inline messages; please use your private chat with me."
@@ -321,10 +321,14 @@ class TelegramBot:
         log.error("telegram: handling update %s failed: %s", update_id, reason)
         if not isinstance(update, Update):
             return
-        with contextlib.suppress(TelegramError):
-            if update.callback_query is not None:  # stop the button's spinner, if not done yet
-                await update.callback_query.answer(SORRY[:200])
-            elif update.effective_chat is not None:
+        if update.callback_query is not None:  # stop the button's spinner, if not done yet
+            try:
+                await update.callback_query.answer(SORRY)
+                return
+            except TelegramError:
+                pass  # answered already: say it in the chat
+        if update.effective_chat is not None:
+            with contextlib.suppress(TelegramError):
                 await self.sender.send(update.effective_chat.id, Reply(title=SORRY, ok=False))
 
 

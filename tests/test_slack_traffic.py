@@ -16,6 +16,7 @@ import pytest
 from handlers.context import Team
 from handlers.exports import interaction_rows
 from storage.models import Person
+from storage.store import Store
 from tests.conftest import PEOPLE, POLICY
 from tests.fakes.slack_rig import Payload, SlackRig, find_button, fixture, slack_rig, texts
 
@@ -167,6 +168,9 @@ async def test_a_file_shared_with_a_command_is_logged_with_the_file(
         asked = await rig.expect("chat.postMessage", channel=ANA_DM)
         assert "write both in one message" in asked["text"]
         assert len(list(rig.rapport.store.interactions.all())) == 1
+    with Store(tmp_path / "data", readonly=True) as reopened:
+        (kept,) = reopened.interactions.all()
+        assert kept.files == ((QUOTE, QUOTE_LINK),)
 
 
 async def test_a_shared_file_slack_does_not_describe_still_logs_the_text(tmp_path: Path) -> None:

@@ -21,7 +21,8 @@ async def test_start_registers_one_command_per_verb_and_polls(tg: Telegram) -> N
     assert {"log", "show", "find", "help", "undo", "export"} <= set(names)
     assert len(names) == len(set(names))
     assert tg.api.calls_to("getMe") and tg.api.calls_to("deleteWebhook")
-    await tg.api.wait_for("getUpdates")
+    (polled, *_) = await tg.api.wait_for("getUpdates")
+    assert set(polled["allowed_updates"]) == {"message", "edited_message", "callback_query"}
 
 
 async def test_a_plain_line_is_a_command_and_the_reply_is_html_with_undo(tg: Telegram) -> None:

@@ -78,3 +78,19 @@ async def test_an_unreadable_update_is_logged_without_personal_data_and_skipped(
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.exc_info]
     warnings = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
     assert str(BOB) not in warnings
+
+
+async def test_a_failed_answer_is_logged_by_update_id_and_apologised_for(
+    tg: Telegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    tg.api.fail("sendMessage", 400, "Bad Request: can't parse entities")
+    update = tg.api.updates.text("add supplier Secretive GmbH")
+    await tg.api.push(update)
+    await tg.api.wait_for("sendMessage", 2)  # the refused answer, then the apology
+    sorry = tg.last_message()
+    assert sorry["text"].startswith("Sorry, something went wrong")
+    assert [p.name for p in tg.store.parties.all()] == ["Secretive GmbH"]
+    failed = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any(str(update["update_id"]) in line for line in failed)
+    assert "Secretive" not in caplog.text and not [r for r in caplog.records if r.exc_info]
