@@ -32,7 +32,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.app import App
 from bot.config import ConfigError, SlackConfig
-from bot.dispatch import REFUSAL, Clock, answer, system_clock
+from bot.dispatch import REFUSAL, Clock, Files, answer, system_clock
 from bot.notify import Delivered, DeliveryError
 from bot.slack_blocks import Block, card_buttons, fallback_text, reply_blocks
 from bot.slack_people import SlackPeople
@@ -175,10 +175,12 @@ class SlackAdapter:
             self._seen.popitem(last=False)
         return True
 
-    async def ask(self, person: Person, text: str, message_id: str | None) -> Reply:
+    async def ask(
+        self, person: Person, text: str, message_id: str | None, files: Files = ()
+    ) -> Reply:
         """The router's reply to a line from this person, computed off the event loop."""
         await self.people.refresh_zone(person)
-        return await answer(self.router, person, text, "slack", message_id, self.clock)
+        return await answer(self.router, person, text, "slack", message_id, self.clock, files)
 
     async def read(self, person: Person, look: Callable[[Context], T]) -> T:
         """A read-only look at the store as this person, under the store's lock, off the loop."""
@@ -246,9 +248,26 @@ class SlackAdapter:
             replace_original=replace,
         )
 
+    async def tell(
+        self,
+        body: dict[str, Any],
+        person: Person,
+        reply: Reply,
+        replace: bool = False,
+        blocks: list[Block] | None = None,
+    ) -> None:
+        """Answer only this person: through the request's response URL, else by direct message."""
+        url = body.get("response_url")
+        if url:
+            await self.respond(str(url), reply, replace, blocks)
+        else:
+            await self.notifier.deliver(person, reply)
+
     async def refuse(self, channel: str, user: str, thread_ts: str | None = None) -> None:
         """The polite refusal, only for the stranger's eyes and only once: the first time, the
         admins and managers are asked whether to add them."""
+        if not user:
+            return  # nobody to show it to (an app's post, a payload without a user)
         if not await self.people.stranger(user):
             return
         await self.client.chat_postEphemeral(

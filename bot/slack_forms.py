@@ -7,6 +7,7 @@ the field, and a valid form is logged as the equivalent `log …` line through t
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
@@ -22,6 +23,8 @@ from bot.slack_blocks import (
     notice_modal,
     option,
 )
+from bot.slack_events import user_of
+from bot.slack_guard import guarded
 from bot.slack_text import incoming_text
 from handlers.context import Context
 from handlers.log_form import LogForm, form_problems, log_command, note_command
@@ -55,11 +58,12 @@ class SlackForms:
         self.adapter = adapter
 
     def register(self, bolt: AsyncApp) -> None:
-        bolt.shortcut(LOG_MODAL)(self.open_from_shortcut)
-        bolt.action(OPEN_LOG_MODAL)(self.open_from_button)
-        bolt.options("party")(self.suggest_parties)
-        bolt.view(LOG_MODAL)(self.submit)
-        bolt.shortcut(LOG_MESSAGE)(self.log_message)
+        safe = functools.partial(guarded, self.adapter)
+        bolt.shortcut(LOG_MODAL)(safe(self.open_from_shortcut))
+        bolt.action(OPEN_LOG_MODAL)(safe(self.open_from_button))
+        bolt.options("party")(safe(self.suggest_parties))
+        bolt.view(LOG_MODAL)(safe(self.submit))
+        bolt.shortcut(LOG_MESSAGE)(safe(self.log_message))
 
     async def open_from_shortcut(self, ack: AsyncAck, body: Body) -> None:
         """The global shortcut: an empty form."""
@@ -69,12 +73,13 @@ class SlackForms:
     async def open_from_button(self, ack: AsyncAck, body: Body, action: Body) -> None:
         """The card's button: the form for that party."""
         await ack()
-        await self._open(body, int(action["value"]) if action.get("value") else None)
+        value = str(action.get("value") or "")
+        await self._open(body, int(value) if value.isdigit() else None)
 
     async def _open(
         self, body: Body, party_id: int | None, kind: str = "call", notes: str = ""
     ) -> None:
-        person = self.adapter.person(body["user"]["id"])
+        person = self.adapter.person(user_of(body))
         if person is None:
             view = notice_modal("Rapport", REFUSAL)
         else:
@@ -85,8 +90,8 @@ class SlackForms:
 
     async def suggest_parties(self, ack: AsyncAck, body: Body) -> None:
         """The picker's options as the person types."""
-        person = self.adapter.person(body["user"]["id"])
-        query = str(body.get("value", "")).strip()
+        person = self.adapter.person(user_of(body))
+        query = str(body.get("value") or "").strip()
         if person is None or not query:
             await ack(options=[])
             return
@@ -95,7 +100,7 @@ class SlackForms:
 
     async def submit(self, ack: AsyncAck, body: Body, view: Body) -> None:
         """Check the form; errors go beside their fields, a good form is logged and confirmed."""
-        person = self.adapter.person(body["user"]["id"])
+        person = self.adapter.person(user_of(body))
         if person is None:
             await ack(response_action="errors", errors={"party": REFUSAL})
             return
@@ -123,26 +128,28 @@ class SlackForms:
     async def log_message(self, ack: AsyncAck, body: Body) -> None:
         """The message shortcut: a note on the party the message names; asks when unclear."""
         await ack()
-        person = self.adapter.person(body["user"]["id"])
+        person = self.adapter.person(user_of(body))
         if person is None:
-            await self.adapter.respond(body["response_url"], Reply(title=REFUSAL, ok=False))
+            if body.get("response_url"):
+                await self.adapter.respond(str(body["response_url"]), Reply(REFUSAL, ok=False))
             return
-        text = incoming_text((body.get("message") or {}).get("text", ""), self.adapter.team)
+        message = body.get("message") or {}
+        text = incoming_text(str(message.get("text") or ""), self.adapter.team)
         if not text:
             reply = Reply(title="That message has no text I could log.", ok=False)
-            await self.adapter.respond(body["response_url"], reply)
+            await self.adapter.tell(body, person, reply)
             return
         named = await self.adapter.read(person, lambda ctx: named_in(ctx.store.parties, text))
         commands = [(party, note_command(party.id, text)) for party in named[:MAX_CHOICES]]
         if len(commands) == 1:
-            stamp = f"slack:shortcut:{body['action_ts']}"
+            stamp = f"slack:shortcut:{body.get('action_ts') or body.get('trigger_id', '')}"
             reply = await self.adapter.ask(person, commands[0][1], stamp)
-            await self.adapter.respond(body["response_url"], reply)
+            await self.adapter.tell(body, person, reply)
         elif commands and all(fits(Button(p.name, c)) for p, c in commands):
             buttons = tuple(
                 Button(label=party.name, command=command) for party, command in commands
             )
             question = Reply(title="Which party is this message about?", buttons=buttons, ok=False)
-            await self.adapter.respond(body["response_url"], question)
+            await self.adapter.tell(body, person, question)
         else:  # no party named (or the message is too long for a button): the form, prefilled
             await self._open(body, None, "note", text)

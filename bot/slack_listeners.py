@@ -1,12 +1,14 @@
 """Slack's conversation surfaces: /rapport, @mentions, direct messages, buttons and App Home.
 
 Each listener finds the person, hands the text to the core and shows the reply; no business rule
-lives here. Message ids given to the core are Slack's own (`slack:<event_id>`,
-`slack:action:<action_ts>`…), so a retry never stores twice, also across a restart.
+lives here. Message ids given to the core are Slack's own (`slack:message:<channel>:<ts>`,
+`slack:action:<action_ts>`…), so a retry or an edit never stores twice, also across a restart.
+Every listener is wrapped by `bot.slack_guard.guarded`: no exception reaches bolt.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from typing import TYPE_CHECKING, Any
@@ -14,12 +16,14 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.dispatch import REFUSAL
+from bot.dispatch import REFUSAL, edit_answer
 from bot.slack_blocks import COMMAND_ACTION, fallback_text, home_view, outcome_blocks, reply_blocks
+from bot.slack_events import Said, channel_of, said_in, user_of
+from bot.slack_guard import guarded
 from bot.slack_text import escape, incoming_text
 from handlers.choices import unwrap
 from handlers.home import overview
-from handlers.reply import Reply
+from handlers.reply import Reply, problem
 from storage.models import Person
 
 if TYPE_CHECKING:
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SLASH_COMMAND = "/rapport"
+FILE_ALONE = "I keep a file with the command it comes with: write both in one message."
 Body = dict[str, Any]
 
 
@@ -37,75 +42,85 @@ class SlackListeners:
         self.adapter = adapter
 
     def register(self, bolt: AsyncApp) -> None:
-        bolt.command(SLASH_COMMAND)(self.command)
-        bolt.event("app_mention")(self.mention)
-        bolt.event("message")(self.direct_message)
-        bolt.action(re.compile(rf"^{COMMAND_ACTION}:\d+$"))(self.button)
-        bolt.event("app_home_opened")(self.home)
+        safe = functools.partial(guarded, self.adapter)
+        bolt.command(SLASH_COMMAND)(safe(self.command))
+        bolt.event("app_mention")(safe(self.mention))
+        bolt.event("message")(safe(self.direct_message))
+        bolt.action(re.compile(rf"^{COMMAND_ACTION}:\d+$"))(safe(self.button))
+        bolt.event("app_home_opened")(safe(self.home))
 
     async def command(self, ack: AsyncAck, body: Body) -> None:
         """`/rapport <anything>`: answered only to the person, through the response URL."""
-        person = self.adapter.person(body.get("user_id"))
+        person = self.adapter.person(user_of(body))
         if person is None:
-            first = await self.adapter.people.stranger(body.get("user_id", ""))
+            first = await self.adapter.people.stranger(user_of(body))
             await (ack(text=escape(REFUSAL)) if first else ack())
             return
         await ack()
-        said = await self.adapter.people.name_strangers(body.get("text", ""))
+        said = await self.adapter.people.name_strangers(str(body.get("text") or ""))
         text = incoming_text(said, self.adapter.team)
-        reply = await self.adapter.ask(person, text, f"slack:command:{body['trigger_id']}")
+        stamp = f"slack:command:{body.get('trigger_id') or body.get('command_ts', '')}"
+        reply = await self.adapter.ask(person, text, stamp)
         if reply.file is not None:
             reply, _dm = await self.adapter.send_file(person, reply)
-        await self.adapter.respond(body["response_url"], reply)
+        await self.adapter.tell(body, person, reply)
 
     async def mention(self, body: Body, event: Body, context: Body) -> None:
         """`@Rapport show acme` in a channel: answered in the message's thread."""
-        await self._converse(body, event, context, event.get("thread_ts") or event["ts"])
+        said = said_in(body, event, context.get("bot_user_id") or "")
+        if said is not None:
+            await self._converse(said, context, said.thread_ts or said.ts)
 
     async def direct_message(self, body: Body, event: Body, context: Body) -> None:
-        """A message in the DM with the app (people's own messages only, not edits or bots)."""
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-            return
-        await self._converse(body, event, context, event.get("thread_ts"))
+        """A message in the DM with the app: a person's own words, typed, edited or with a file."""
+        said = said_in(body, event, context.get("bot_user_id") or "")
+        if said is not None and event.get("channel_type") == "im":
+            await self._converse(said, context, said.thread_ts)
 
-    async def _converse(self, body: Body, event: Body, context: Body, thread: str | None) -> None:
-        if not self.adapter.first_time(body["event_id"]):
-            log.info("Slack: event %s again (retry %s)", body["event_id"], event.get("ts"))
+    async def _converse(self, said: Said, context: Body, thread: str | None) -> None:
+        if not self.adapter.first_time(said.event_id):
+            log.info("Slack: event %s again", said.event_id)
             return
-        person = self.adapter.person(event.get("user"))
+        person = self.adapter.person(said.user)
         if person is None:
-            await self.adapter.refuse(event["channel"], event.get("user", ""), thread)
+            await self.adapter.refuse(said.channel, said.user, thread)
             return
         bot = context.get("bot_user_id") or ""
-        said = await self.adapter.people.name_strangers(event.get("text", ""), bot)
-        text = incoming_text(said, self.adapter.team, bot)
-        reply = await self.adapter.ask(person, text, f"slack:{body['event_id']}")
-        await self.adapter.show(person, reply, event["channel"], thread)
+        reply = await edit_answer(self.adapter.router, said.message_id) if said.edited else None
+        named = await self.adapter.people.name_strangers(said.text, bot)
+        text = incoming_text(named, self.adapter.team, bot)
+        if reply is None and said.files and not text:
+            reply = problem(FILE_ALONE, "log email with Acme today: the quote")
+        if reply is None:
+            reply = await self.adapter.ask(person, text, said.message_id, said.files)
+        await self.adapter.show(person, reply, said.channel, thread)
 
     async def button(self, ack: AsyncAck, body: Body, action: Body) -> None:
         """A pressed button runs its command as the presser, then the message shows the outcome."""
         await ack()
-        user = body["user"]["id"]
+        user = user_of(body)
         person = self.adapter.person(user)
-        container = body.get("container", {})
-        channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
+        channel = channel_of(body)
         if person is None:
             if channel:
                 await self.adapter.refuse(channel, user)
             return
-        _command, not_theirs = unwrap(self.adapter.team, person, action["value"])
+        command = str(action.get("value") or "")
+        _command, not_theirs = unwrap(self.adapter.team, person, command)
         if not_theirs is not None:  # someone else's question: told privately, left as it is
             await self._tell_presser(person, not_theirs, channel, body)
             return
-        stamp = f"slack:action:{action['action_ts']}"
+        stamp = f"slack:action:{action.get('action_ts') or body.get('trigger_id', '')}"
+        container = body.get("container") or {}
         where = container.get("message_ts") or container.get("view_id")
-        pressed = f"slack:press:{channel}:{where}:{action['value']}"  # a double click
-        if not (self.adapter.first_time(pressed) and self.adapter.first_time(stamp)):
+        pressed = f"slack:press:{channel}:{where}:{command}"  # a double click
+        if not command or not (self.adapter.first_time(pressed) and self.adapter.first_time(stamp)):
             return
-        reply = await self.adapter.ask(person, action["value"], stamp)
+        reply = await self.adapter.ask(person, command, stamp)
         if reply.file is not None:
             reply, _dm = await self.adapter.send_file(person, reply)
-        await self._show_outcome(body, person, action["text"]["text"], reply)
+        label = str((action.get("text") or {}).get("text") or command)
+        await self._show_outcome(body, person, label, reply)
 
     async def _tell_presser(self, person: Person, reply: Reply, channel: str, body: Body) -> None:
         if channel and "message" in body:
@@ -118,27 +133,27 @@ class SlackListeners:
 
     async def _show_outcome(self, body: Body, person: Person, label: str, reply: Reply) -> None:
         """Edit the pressed message: no old buttons, so it cannot be pressed twice."""
-        container = body.get("container", {})
+        container = body.get("container") or {}
         if container.get("type") == "view":  # App Home: answer by DM, refresh the tab
             await self.adapter.notifier.deliver(person, reply)
             await self._publish_home(person.slack)
             return
         original = (body.get("message") or {}).get("blocks", [])
         blocks = outcome_blocks(original, label, person.name, reply)
-        if container.get("is_ephemeral") or "message" not in body:
-            await self.adapter.respond(body["response_url"], reply, replace=True, blocks=blocks)
+        if container.get("is_ephemeral") or not body.get("message"):
+            await self.adapter.tell(body, person, reply, replace=True, blocks=blocks)
             return
         await self.adapter.client.chat_update(
-            channel=container["channel_id"],
-            ts=container["message_ts"],
+            channel=channel_of(body),
+            ts=container.get("message_ts") or body["message"].get("ts"),
             text=fallback_text(reply),
             blocks=blocks,
         )
 
-    async def home(self, event: Body) -> None:
+    async def home(self, body: Body, event: Body) -> None:
         """The App Home tab, published afresh each time it is opened."""
-        if event.get("tab", "home") == "home":
-            await self._publish_home(event["user"])
+        if event.get("tab", "home") == "home" and event.get("user"):
+            await self._publish_home(str(event["user"]))
 
     async def _publish_home(self, user: str) -> None:
         person = self.adapter.person(user)

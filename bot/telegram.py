@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -26,8 +25,9 @@ from telegram.ext import (
 )
 
 from bot.config import ConfigError, TelegramConfig
-from bot.dispatch import REFUSAL, Clock, answer, system_clock
-from bot.telegram_notes import Notes
+from bot.dispatch import REFUSAL, SORRY, Clock, answer, edit_answer, failure, system_clock
+from bot.telegram_intake import intake_bot, keep_logs_private
+from bot.telegram_notes import LEGACY_FORWARD, Notes
 from bot.telegram_render import ButtonTokens
 from bot.telegram_send import Sender, TelegramNotifier, retrying
 from handlers import joins
@@ -42,8 +42,10 @@ COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 LISTEN = "0.0.0.0"  # the webhook listens on all addresses; a reverse proxy usually ends TLS
 POLL_TIMEOUT = 25  # seconds a getUpdates call waits for news
-UPDATES = ["message", "callback_query"]
+UPDATES = ["message", "edited_message", "callback_query"]
 EXPIRED = "That button has expired (the bot restarted). Please type the command again."
+NOT_HERE = "I don't work in this chat; please use your private chat with me."
+NOT_HERE_INLINE = "I can't run buttons on inline messages; please use your private chat with me."
 
 
 class TelegramStartError(ConfigError):
@@ -74,11 +76,10 @@ def build_application(config: TelegramConfig) -> Application[Any, Any, Any, Any,
             'telegram.token is empty: write token = "env:TELEGRAM_BOT_TOKEN" and set that variable'
         )
     base = config.base_url
-    builder = Application.builder().token(config.token).base_url(base)
-    if base.endswith("/bot"):
-        builder = builder.base_file_url(base[: -len("/bot")] + "/file/bot")
-    limiter = AIORateLimiter(max_retries=3)
-    return builder.rate_limiter(limiter).job_queue(None).build()
+    files = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else None
+    keep_logs_private()
+    bot = intake_bot(config.token, base, files)
+    return Application.builder().bot(bot).job_queue(None).build()
 
 
 def check_webhook(config: TelegramConfig) -> None:
@@ -117,17 +118,20 @@ class TelegramBot:
 
     def _register(self) -> None:
         app = self.application
-        new = filters.UpdateType.MESSAGE  # an edited message is not a new command
+        new = filters.UpdateType.MESSAGE  # edits are answered by _on_edit alone
         private = new & filters.ChatType.PRIVATE
+        edited = filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE & filters.TEXT
         app.add_handler(TypeHandler(Update, self._once), group=-1)
         for verb in VERBS:
             names = [w for w in verb.words if COMMAND_NAME.match(w)]
             app.add_handler(CommandHandler(names, self._on_text, new & served_chats(self.config)))
-        app.add_handler(MessageHandler(private & filters.FORWARDED, self._on_forward))
+        forwarded = filters.FORWARDED | LEGACY_FORWARD
+        app.add_handler(MessageHandler(private & forwarded, self._on_forward))
         app.add_handler(MessageHandler(private & filters.REPLY & filters.TEXT, self._on_reply))
         app.add_handler(MessageHandler(private & filters.TEXT, self._on_text))
         app.add_handler(MessageHandler(private & filters.CAPTION, self._on_caption))
         app.add_handler(MessageHandler(private, self._on_other))
+        app.add_handler(MessageHandler(edited, self._on_edit))
         app.add_handler(CallbackQueryHandler(self._on_press))
         app.add_error_handler(self._on_error)
 
@@ -217,9 +221,9 @@ class TelegramBot:
         return await asyncio.to_thread(ask)
 
     async def _run(self, update: Update, person: Person, text: str) -> Reply:
-        """The core's answer; the update id makes a redelivered change a no-op in the store."""
-        message_id = f"telegram:{update.update_id}"
-        return await answer(self.router, person, text, "telegram", message_id, self.clock)
+        """The core's answer; a redelivered or edited message changes nothing in the store twice."""
+        key = message_key(update)
+        return await answer(self.router, person, text, "telegram", key, self.clock)
 
     async def _say(self, update: Update, reply: Reply) -> Any:
         """Send a reply to the chat of the update (in a group, as an answer to the message)."""
@@ -284,6 +288,15 @@ class TelegramBot:
                 self.notes.answered(asked.chat_id, asked.message_id)
             await self._say(update, reply)
 
+    async def _on_edit(self, update: Update, _context: Context) -> None:
+        """An edited line: if its first version changed something, a note; else read anew."""
+        person = await self._person(update)
+        message = update.edited_message
+        if person is None or message is None:
+            return
+        reply = await edit_answer(self.router, message_key(update))
+        await self._say(update, reply or await self._run(update, person, message.text or ""))
+
     async def _on_other(self, update: Update, _context: Context) -> None:
         """Stickers, voice, photos without captions: say what is understood."""
         if await self._person(update) is not None:
@@ -291,14 +304,22 @@ class TelegramBot:
             await self._say(update, problem(hint, "help"))
 
     async def _on_press(self, update: Update, _context: Context) -> None:
-        """A button: answered at once, run as the presser, the message edited to the outcome."""
+        """A button: answered at once, run as the presser, the message edited to the outcome.
+
+        Every press is answered (else the button keeps spinning): one on an inline message or
+        in a chat Rapport does not serve gets a short note.
+        """
         query = update.callback_query
         assert query is not None
         chat = query.message.chat if query.message is not None else None
-        if chat is not None and chat.type != "private" and chat.id not in self.config.groups:
+        if chat is None:
+            await query.answer(NOT_HERE_INLINE)
+            return
+        if chat.type != "private" and chat.id not in self.config.groups:
+            await query.answer(NOT_HERE)
             return
         person = await self._person(update)
-        if person is None or chat is None:
+        if person is None:
             return
         command = self.tokens.command_for(query.data or "")
         if command is None:
@@ -316,12 +337,29 @@ class TelegramBot:
         await self.sender.show_outcome(query.message, chat.id, reply)
 
     async def _on_error(self, update: object, context: Context) -> None:
-        """Log what went wrong; the person hears a short apology, never a stack trace."""
-        log.error("telegram: handling an update failed", exc_info=context.error)
-        if isinstance(update, Update) and update.effective_chat is not None:
-            sorry = Reply(title="Sorry, something went wrong; nothing more was stored.", ok=False)
+        """Log the update id and where it failed (no data); the person hears a short apology."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        reason = failure(context.error) if context.error else "unknown"
+        log.error("telegram: handling update %s failed: %s", update_id, reason)
+        if not isinstance(update, Update):
+            return
+        if update.callback_query is not None:  # stop the button's spinner, if not done yet
+            try:
+                await update.callback_query.answer(SORRY)
+                return
+            except TelegramError:
+                pass  # answered already: say it in the chat
+        if update.effective_chat is not None:
             with contextlib.suppress(TelegramError):
-                await self.sender.send(update.effective_chat.id, sorry)
+                await self.sender.send(update.effective_chat.id, Reply(title=SORRY, ok=False))
+
+
+def message_key(update: Update) -> str:
+    """The message id for the store: one per chat message (its edits too), else the update's."""
+    message = update.message or update.edited_message
+    if message is None:  # a button press: each press is its own update
+        return f"telegram:{update.update_id}"
+    return f"telegram:message:{message.chat_id}:{message.message_id}"
 
 
 def bot_commands() -> list[BotCommand]:

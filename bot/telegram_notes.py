@@ -1,4 +1,10 @@
-"""Forwarded messages and captions in Telegram, turned into `note <party>: …` commands."""
+"""Forwarded messages and captions in Telegram, turned into `note <party>: …` commands.
+
+Forwards come in two shapes: `forward_origin` (Bot API 7.0 on), and the older `forward_from`,
+`forward_from_chat`, `forward_sender_name` and `forward_date` that older clients and self-hosted
+Bot API servers still send. python-telegram-bot keeps the older fields only in `api_kwargs`;
+both shapes are read here as forwards.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from telegram import Message, MessageOrigin
+from telegram.ext import filters
 
 from handlers.parsing import quote_name
 from handlers.reply import Button, Reply, problem
@@ -16,6 +23,19 @@ from storage.parties import PartyRepository
 
 ASK = "Which party is this about? Answer this message with its name."
 WAITING = 500  # questions remembered (in memory) until their answer comes
+LEGACY_FIELDS = ("forward_from", "forward_from_chat", "forward_sender_name", "forward_date")
+
+
+class _LegacyForward(filters.MessageFilter):
+    """A forward in the pre-7.0 shape: no `forward_origin`, only the older fields."""
+
+    def filter(self, message: Message) -> bool:
+        return message.forward_origin is None and any(
+            key in message.api_kwargs for key in LEGACY_FIELDS
+        )
+
+
+LEGACY_FORWARD = _LegacyForward(name="LEGACY_FORWARD")
 
 
 def note_command(party: str, notes: str) -> str:
@@ -34,6 +54,19 @@ def origin_name(origin: MessageOrigin | None) -> str:
     return str(getattr(origin, "sender_user_name", "") or "")
 
 
+def legacy_origin_name(fields: Any) -> str:
+    """Who a forward in the older shape came from: the user, the chat, or the hidden name."""
+    sender = fields.get("forward_from")
+    if isinstance(sender, dict):
+        name = " ".join(str(sender.get(k) or "") for k in ("first_name", "last_name")).strip()
+        if name:
+            return name
+    chat = fields.get("forward_from_chat")
+    if isinstance(chat, dict) and chat.get("title"):
+        return str(chat["title"])
+    return str(fields.get("forward_sender_name") or "")
+
+
 class Notes:
     """Finds the party a forwarded text names, and remembers questions that await a name."""
 
@@ -45,7 +78,7 @@ class Notes:
     def forwarded(self, message: Message) -> str:
         """The note for a forwarded message: who it came from, then its text or caption."""
         text = message.text or message.caption or ""
-        name = origin_name(message.forward_origin)
+        name = origin_name(message.forward_origin) or legacy_origin_name(message.api_kwargs)
         return f"Forwarded from {name}: {text}" if name and text else text
 
     def _named(self, text: str) -> list[Any]:

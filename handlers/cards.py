@@ -12,7 +12,7 @@ from handlers.reply import Button, Reply, Section
 from handlers.resolve import find_party
 from handlers.scorecards import scorecard_section
 from handlers.verbs import Verb
-from storage.models import STANDARD_FIELDS, Party
+from storage.models import STANDARD_FIELDS, Interaction, Party, files_text
 
 EXCLUDED_WARNING = "⚠ EXCLUDED supplier"
 RECENT = 3
@@ -79,15 +79,22 @@ def contacts_section(_ctx: Context, party: Party) -> Section | None:
     return Section(title="Contacts", lines=lines)
 
 
+def interaction_line(ctx: Context, interaction: Interaction) -> str:
+    """One interaction as the card and the history list it: when, what, who, notes, files."""
+    line = f"{ctx.show_time(interaction.at)} · {interaction.kind} by {interaction.by}"
+    if interaction.notes:
+        line += f": {interaction.notes}"
+    if interaction.files:
+        line += f" · file: {files_text(interaction.files)}"
+    return line
+
+
 def recent_section(ctx: Context, party: Party) -> Section:
     recent = ctx.store.interactions.for_party(party.id, limit=RECENT)
     if not recent:
         return Section(title="Interactions", lines=("none yet",))
     total = ctx.store.interactions.count_for(party.id)
-    lines = tuple(
-        f"{ctx.show_time(i.at)} · {i.kind} by {i.by}" + (f": {i.notes}" if i.notes else "")
-        for i in recent
-    )
+    lines = tuple(interaction_line(ctx, i) for i in recent)
     title = f"Last interactions ({len(recent)} of {total})"
     return Section(title=title, lines=lines)
 

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.spreadsheet import list_cell, neutralise
-from storage.models import SUPPLIER, Policy, tier_for
+from storage.models import SUPPLIER, Policy, files_text, tier_for
 from storage.store import Store
 
 Row = dict[str, Any]
@@ -81,6 +81,7 @@ def interaction_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
             "by": i.by,
             "channel": i.channel,
             "follow_up": local_iso(i.follow_up, tz),
+            "files": [files_text((file,)) for file in i.files],  # "name link" each
         }
 
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from handlers.cards import warning
+from handlers.cards import interaction_line, warning
 from handlers.context import Context
 from handlers.dates import parse_when, split_leading_when, split_trailing_when
 from handlers.followups import close_follow_ups, set_follow_up
@@ -16,7 +16,7 @@ from handlers.reply import Reply, Section, changed, plural, problem
 from handlers.resolve import find_party
 from handlers.scorecards import standing_warning
 from handlers.verbs import Verb
-from storage.models import Interaction, Party
+from storage.models import Interaction, Party, files_text
 
 EXAMPLE = "log call with Acme yesterday: discussed Q3 pricing, follow up next tuesday"
 KIND_WORDS = {
@@ -174,6 +174,7 @@ def _store_log(
         channel=ctx.message.channel,
         logged_at=ctx.now.isoformat(),
         follow_up=follow_up.isoformat() if follow_up else None,
+        files=ctx.message.files,
     )
     summary = f"Logged {request.kind} with {party.name}"
     with ctx.store.change(ctx.actor(), summary) as change:
@@ -187,6 +188,8 @@ def _store_log(
     lines = []
     if request.notes:
         lines.append(request.notes)
+    if ctx.message.files:
+        lines.append(f"File: {files_text(ctx.message.files)}")
     if follow_up:
         lines.append(f"Follow-up: {ctx.show_time(follow_up)} (reminder {reminder_id})")
     lines += [f"Closed your follow-up {r.id}: {r.text}" for r in closed]
@@ -223,10 +226,7 @@ def history(ctx: Context, _word: str, rest: str) -> Reply:
     found = ctx.store.interactions.for_party(party.id, since=since.isoformat() if since else "")
     if not found:
         return Reply(title=f"No interactions with {party.name}{suffix} yet.")
-    lines = tuple(
-        f"{ctx.show_time(i.at)} · {i.kind} by {i.by}" + (f": {i.notes}" if i.notes else "")
-        for i in found[:20]
-    )
+    lines = tuple(interaction_line(ctx, i) for i in found[:20])
     if len(found) > 20:
         lines += (f"and {len(found) - 20} more (export interactions for all)",)
     title = f"{party.name}: {plural(len(found), 'interaction')}{suffix}, newest first"

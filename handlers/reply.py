@@ -10,13 +10,17 @@ from storage.models import Person
 
 @dataclass(frozen=True)
 class Message:
-    """A person said `text` on `channel` at `now`; `message_id` identifies platform retries."""
+    """A person said `text` on `channel` at `now`; `message_id` identifies platform retries.
+
+    `files` are the (name, link) of files the person attached to the message, if any.
+    """
 
     person: Person
     text: str
     channel: str
     now: datetime
     message_id: str | None = None
+    files: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

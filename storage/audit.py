@@ -50,6 +50,10 @@ class AuditRepository:
         entry_id = self._by_message.get(message_id)
         return None if entry_id is None else self.get(entry_id)
 
+    def id_by_message(self, message_id: str) -> int | None:
+        """The id of the change a platform message made (what `by_message` returns)."""
+        return self._by_message.get(message_id)
+
     def last_undoable(self, person: str) -> int | None:
         """The person's newest change in the resident tail that is neither an undo nor undone."""
         for entry_id in reversed(self._by_person.get(person.casefold(), [])):

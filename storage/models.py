@@ -152,6 +152,12 @@ class Interaction:
     logged_at: str
     follow_up: str | None = None
     reminder_id: int | None = None
+    files: tuple[tuple[str, str], ...] = ()  # (name, link) of files attached in the chat
+
+
+def files_text(files: tuple[tuple[str, str], ...]) -> str:
+    """Attached files as one line of text: `quote.pdf https://…; plan.xlsx https://…`."""
+    return "; ".join(" ".join(part for part in (name, link) if part) for name, link in files)
 
 
 def statuses_for(role: str) -> tuple[str, ...]:

@@ -96,6 +96,7 @@ def test_export_jsonl_has_the_stable_fields(configured: Path) -> None:
         "by": "Ana",
         "channel": "terminal",
         "follow_up": None,
+        "files": [],
     }
     parties = rapport("export", "suppliers", "--format", "csv", "--out", "s.csv", cwd=configured)
     assert parties.returncode == 0

@@ -21,7 +21,8 @@ async def test_start_registers_one_command_per_verb_and_polls(tg: Telegram) -> N
     assert {"log", "show", "find", "help", "undo", "export"} <= set(names)
     assert len(names) == len(set(names))
     assert tg.api.calls_to("getMe") and tg.api.calls_to("deleteWebhook")
-    await tg.api.wait_for("getUpdates")
+    (polled, *_) = await tg.api.wait_for("getUpdates")
+    assert set(polled["allowed_updates"]) == {"message", "edited_message", "callback_query"}
 
 
 async def test_a_plain_line_is_a_command_and_the_reply_is_html_with_undo(tg: Telegram) -> None:
@@ -126,11 +127,24 @@ async def test_long_choice_commands_ride_on_short_tokens(tg: Telegram) -> None:
     assert tg.store.parties.get(logged.party_id).name == "Green Leaf"  # type: ignore[union-attr]
 
 
-async def test_an_edited_message_is_not_a_new_command(tg: Telegram) -> None:
+async def test_an_edited_message_is_not_stored_twice(tg: Telegram) -> None:
     await tg.text("add supplier GreenPack")
-    await tg.api.push(tg.api.updates.edited("delivery from GreenPack today: 3 late"))
-    await tg.text("whoami")
-    assert interactions(tg.store) == []
+    first = tg.api.updates.text("delivery from GreenPack today: 3 late")
+    await tg.say(first)
+    await tg.say(tg.api.updates.edited("delivery from GreenPack today: 4 late", of=first))
+    note = tg.last_message()
+    assert note["text"].startswith("Edits aren't applied, so I kept the first version")
+    assert "Undo" in buttons(note)
+    assert [i.notes for i in interactions(tg.store)] == ["3 late"]
+
+
+async def test_an_edit_that_fixes_a_typo_runs(tg: Telegram) -> None:
+    await tg.text("add supplier GreenPack")
+    typo = tg.api.updates.text("delivry from GreenPack today: late")
+    await tg.say(typo)
+    await tg.say(tg.api.updates.edited("delivery from GreenPack today: late", of=typo))
+    assert tg.last_message()["text"].startswith("Logged delivery with GreenPack")
+    assert len(interactions(tg.store)) == 1
 
 
 async def test_export_arrives_as_a_document(tg: Telegram) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -100,3 +101,18 @@ async def test_webhook_mode_needs_a_secret(api: FakeBotAPI, store: Store, team: 
         await bot.start()
     await bot.stop()
     assert not api.calls_to("setWebhook")
+
+
+async def test_an_unreadable_update_is_logged_without_personal_data(
+    hook: str, api: FakeBotAPI, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="telegram")
+    bad = api.updates.recorded("unparsable_sender")
+    assert await post(hook, bad, SECRET) in (200, 400)
+    assert await post(hook, api.updates.text("add supplier GreenPack"), SECRET) == 200
+    await api.wait_for("sendMessage")
+    reported = [r for r in caplog.records if str(bad["update_id"]) in r.getMessage()]
+    assert reported and max(r.levelno for r in reported) >= logging.WARNING
+    personal = ("Jana", "jana_secret", "5550009", "777 123", "private number")
+    assert all(word not in caplog.text for word in personal)
+    assert [p.name for p in store.parties.all()] == ["GreenPack"]

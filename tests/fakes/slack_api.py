@@ -110,10 +110,12 @@ class FakeSlack:
             if len(self.calls) == before:
                 return
 
-    def fail(self, method: str, status: int, times: int = 1, retry_after: str = "0") -> None:
-        """The next `times` calls of `method` answer with this HTTP status."""
+    def fail(
+        self, method: str, status: int, times: int = 1, retry_after: str = "0", error: str = ""
+    ) -> None:
+        """The next `times` calls of `method` answer with this HTTP status (and Slack error)."""
         headers = {"Retry-After": retry_after} if status == 429 else {}
-        error = "ratelimited" if status == 429 else "internal_error"
+        error = error or ("ratelimited" if status == 429 else "internal_error")
         self.failures[method] = Failure(status, times, headers, error)
 
     # -- the Web API ------------------------------------------------------------------
@@ -177,6 +179,8 @@ class FakeSlack:
             user = self.users.get(str(args.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if method == "chat.postEphemeral":
+            if not args.get("user"):  # as Slack answers an ephemeral message to nobody
+                return {"ok": False, "error": "user_not_in_channel"}
             return {"ok": True, "message_ts": self._ts()}
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             return {

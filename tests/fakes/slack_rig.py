@@ -213,7 +213,9 @@ def texts(blocks: list[Payload]) -> str:
 
 
 @asynccontextmanager
-async def slack_rig(tmp_path: Path, mode: str, **settings_: Any) -> AsyncIterator[SlackRig]:
+async def slack_rig(
+    tmp_path: Path, mode: str, team: Team = TEAM, **settings_: Any
+) -> AsyncIterator[SlackRig]:
     """The fake Slack, a store and the real app, started in `mode`; all stopped after.
 
     The store lives in `tmp_path/data`, so a second rig on the same path is a restart.
@@ -222,7 +224,7 @@ async def slack_rig(tmp_path: Path, mode: str, **settings_: Any) -> AsyncIterato
     fake = await FakeSlack().start()
     values = {"bot_token": BOT_TOKEN, "app_token": APP_TOKEN, "signing_secret": SECRET}
     settings = SlackConfig(mode=mode, port=0, api_url=fake.api_url, **{**values, **settings_})
-    rapport = build(Config(store_path=tmp_path / "data", team=TEAM, slack=settings))
+    rapport = build(Config(store_path=tmp_path / "data", team=team, slack=settings))
     rig = SlackRig(mode, fake, rapport)
     rig.adapter = build_slack(rapport, clock=lambda: rig.now, host="127.0.0.1")
     try:

@@ -86,10 +86,15 @@ class Updates:
         body["caption"] = caption
         return update
 
-    def edited(self, text: str, user_id: int = 1002) -> dict[str, Any]:
-        """An edit of an earlier message."""
+    def edited(
+        self, text: str, user_id: int = 1002, of: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """An edit of an earlier message (of the message in update `of`, when given)."""
         update, body = self._from("edited_message", "edited_message", user_id)
         body["text"] = text
+        if of is not None:
+            body.update(message_id=of["message"]["message_id"], date=of["message"]["date"])
+            body["edit_date"] = body["date"] + 30
         return update
 
     def callback(self, message: dict[str, Any], data: str, user_id: int) -> dict[str, Any]:
@@ -99,6 +104,14 @@ class Updates:
         query = update["callback_query"]
         query.update(id=f"cbq{update['update_id']}", data=data, message=copy.deepcopy(message))
         query["from"] = user(user_id)
+        return update
+
+    def recorded(self, name: str) -> dict[str, Any]:
+        """A recorded update as it is (sender and text included), with a fresh update id."""
+        update = fixture(name)
+        update["update_id"] = next(self._update_ids)
+        if "message" in update:
+            update["message"].update(message_id=next(self._message_ids), date=int(time.time()))
         return update
 
     def again(self, update: dict[str, Any]) -> dict[str, Any]:
