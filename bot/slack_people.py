@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers import joins
@@ -45,8 +45,11 @@ class SlackPeople:
         if fresh or user_id not in self._profiles:
             try:
                 found = await self.client.users_info(user=user_id)
+            except SlackApiError as error:  # the log names no person: the reason only
+                log.warning("Slack: users.info refused: %s", error.response.get("error"))
+                return self._profiles.get(user_id, {})
             except (TimeoutError, SlackClientError, OSError) as error:
-                log.warning("Slack: users.info %s failed: %s", user_id, error)
+                log.warning("Slack: users.info failed: %s", type(error).__name__)
                 return self._profiles.get(user_id, {})
             self._profiles[user_id] = dict(found.get("user") or {})
         return self._profiles[user_id]
