@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers.context import Context
+from handlers.deal_lists import open_deals_section
 from handlers.parsing import quote_name
 from handlers.points import points_section
 from handlers.reminders import open_reminders_section
@@ -103,6 +104,7 @@ CARD_SECTIONS: list[SectionBuilder] = [
     contacts_section,
     points_section,
     scorecard_section,
+    open_deals_section,
     recent_section,
     open_reminders_section,
     status_history_section,

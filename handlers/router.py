@@ -9,10 +9,13 @@ import re
 from handlers import (
     admin,
     cards,
+    deal_lists,
+    deals,
     digest,
     governance,
     interactions,
     parties,
+    pipeline,
     points,
     reminders,
     rewards,
@@ -39,6 +42,9 @@ AREAS = (
     rewards,
     scorecards,
     governance,
+    deals,
+    deal_lists,
+    pipeline,
     admin,
 )
 
