@@ -9,6 +9,8 @@ import re
 from handlers import (
     admin,
     cards,
+    certs,
+    contracts,
     deal_lists,
     deals,
     digest,
@@ -45,6 +47,8 @@ AREAS = (
     deals,
     deal_lists,
     pipeline,
+    contracts,
+    certs,
     admin,
 )
 
