@@ -9,12 +9,14 @@ from datetime import timedelta
 from handlers.amounts import money, parse_amount
 from handlers.context import Context
 from handlers.days import parse_day, parse_within, show_day, today
-from handlers.parsing import split_once
+from handlers.notices import notify
+from handlers.parsing import quote_name, split_once
 from handlers.reply import Reply, Section, changed, plural, problem
 from handlers.resolve import find_party
 from handlers.verbs import Verb
 from storage.contracts import ACTIVE, DRAFT, Contract
 from storage.models import Party, may_manage_terms, name_key, to_doc
+from storage.store import Change
 
 EXAMPLE = 'contract GreenPack "Packaging 2027" from 1 jan 2027 to 31 dec 2027 value:120k notice:60d'
 LIST_EXAMPLE = "contracts expiring in 90d"
@@ -198,3 +200,30 @@ VERBS = (
         ("contracts", "contracts GreenPack", LIST_EXAMPLE),
     ),
 )
+
+
+def open_draft(ctx: Context, change: Change, party: Party, title: str, source: str) -> str:
+    """A draft contract for the party (a contract reward redeemed); its owner is told. The line
+    to say back."""
+    owner = owner_of(ctx, party)
+    draft = Contract(
+        id=0,
+        party_id=party.id,
+        title=title,
+        owner=owner,
+        currency=ctx.policy.deals.currency,
+        status=DRAFT,
+        created_at=ctx.now.isoformat(),
+        created_by=ctx.person.name,
+        source=source,
+    )
+    draft_id = change.add("contracts", draft)
+    fill_in = f'contract {quote_name(party.name)} "{title}" from <day> to <day> value:<amount>'
+    if owner.casefold() != ctx.person.handle:
+        told = Reply(
+            title=f"{ctx.person.name} opened draft contract #{draft_id} “{title}” "
+            f"for {party.name}.",
+            sections=(Section(lines=(f"Fill it in: {fill_in}",)),),
+        )
+        notify(ctx, change, owner, told)
+    return f"Draft contract #{draft_id} “{title}” opened for {owner}; fill it in: {fill_in}"

@@ -8,7 +8,7 @@ import pytest
 
 from handlers.context import Team
 from handlers.router import Router
-from storage.models import SupplierPolicy
+from storage.models import Reward, SupplierPolicy
 from storage.store import Store
 from tests.conftest import Chat
 
@@ -105,3 +105,22 @@ def test_a_failing_supplier_cannot_be_made_preferred(governed: Chat, store: Stor
     assert not refused.ok and "ISO 9001" in refused.title
     chat('cert GreenPack "ISO 9001" expires 1 mar 2027', as_="Bob")
     assert chat("status GreenPack preferred").changed
+
+
+def test_a_contract_reward_opens_a_draft_and_tells_the_owner(store: Store, team: Team) -> None:
+    reward = Reward("another contract", 300, "supplier", kind="contract")
+    rich = replace(team, policy=replace(team.policy, rewards=(reward,)))
+    chat = Chat(Router(store, rich), rich)
+    chat("add supplier GreenPack owner:@bob", as_="Bob")
+    chat("award GreenPack 100 for on-time delivery", as_="Maria")
+    chat("award GreenPack 300 for the launch", as_="Maria")
+    reply = chat('redeem "another contract" for GreenPack', as_="Maria")
+    assert reply.changed and "Draft contract #1 “another contract” opened for Bob" in reply.plain()
+    told = [d.reply["title"] for d in store.deliveries.pending_for("Bob")]
+    assert "Maria opened draft contract #1 “another contract” for GreenPack." in told
+    assert "draft: no term yet" in chat.text("contracts")
+    filled = chat('contract GreenPack "another contract" from 1 jan 2027 to 31 dec 2027', as_="Bob")
+    assert "Filled in the draft contract #1" in filled.title and store.contracts.count() == 1
+    chat("undo", as_="Bob")
+    chat("undo", as_="Maria")
+    assert store.contracts.count() == 0 and store.ledger.balance(1) == 400

@@ -10,7 +10,6 @@ import pytest
 
 from bot.notify import RecordingNotifier
 from bot.scheduler import Scheduler
-from handlers.context import Team
 from handlers.router import Router
 from storage.models import SupplierPolicy
 from storage.store import Store
