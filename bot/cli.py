@@ -21,7 +21,7 @@ from bot.config import DEFAULT_FILE, Config, ConfigError, default_config, load_c
 from bot.console import Console, terminal_lines
 from bot.dispatch import moment_from
 from bot.progress import ProgressBar
-from handlers import exports, imports
+from handlers import deal_import, exports, imports
 from storage.checks import check_store
 from storage.db import StoreError
 from storage.models import Person
@@ -68,8 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("dir", nargs="?", help="where (default: rapport-backup-<time>)")
     restore = command("restore", restore_command, "put a backup back (not while in use)")
     restore.add_argument("dir", help="a folder made by rapport backup")
-    load = command("import", import_command, "bulk import customers, suppliers or contacts")
-    load.add_argument("kind", choices=imports.KINDS)
+    load = command("import", import_command, "bulk import customers, suppliers, contacts, deals")
+    load.add_argument("kind", choices=(*imports.KINDS, "deals"))
     load.add_argument("file", help="a CSV file with a header row")
     load.add_argument("--dry-run", action="store_true", help="check and report, store nothing")
     load.add_argument("--as", dest="person", help="who imports (recorded in the audit log)")
@@ -213,6 +213,8 @@ def import_command(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: cannot read it ({error})") from None
     reader = csv.DictReader(io.StringIO(text))
+    if args.kind == "deals":
+        return import_deals(config, person, path, reader, args.dry_run)
     mapping = imports.column_map(reader.fieldnames or [], args.kind)
     if "name" not in mapping.values():
         raise UsageError(
@@ -232,6 +234,31 @@ def import_command(args: argparse.Namespace) -> int:
     finally:
         app.close()
     print(("dry run, nothing stored: " if args.dry_run else "") + "\n".join(report.lines()))
+    return 0
+
+
+def import_deals(
+    config: Config, person: Person, path: Path, reader: csv.DictReader[str], dry_run: bool
+) -> int:
+    """`rapport import deals FILE.csv`: our export's columns or a CRM's deal export."""
+    mapping = deal_import.column_map(reader.fieldnames or [])
+    missing = [f for f in ("title", "party", "value") if f not in mapping.values()]
+    if missing:
+        header = ", ".join(reader.fieldnames or []) or "nothing"
+        raise UsageError(f"{path}: no {' or '.join(missing)} column (the header has {header})")
+    rows = [
+        (n + 2, {mapping[k]: v or "" for k, v in row.items() if k in mapping})
+        for n, row in enumerate(reader)
+    ]
+    actor = Actor(person.name, "terminal", datetime.now(UTC).isoformat())
+    app = composition.build(config)
+    try:
+        with ProgressBar(len(rows), f"importing {path.name}") as bar:
+            job = deal_import.DealImport(app.store, config.team, actor)
+            report = job.run(rows, dry_run, bar.advance)
+    finally:
+        app.close()
+    print(("dry run, nothing stored: " if dry_run else "") + "\n".join(report))
     return 0
 
 
