@@ -8,18 +8,19 @@ once per date (a contract extended to a new end is announced again). The schedul
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.amounts import money
 from handlers.approvals import managers
 from handlers.context import Team
-from handlers.days import day_start, show_day
+from handlers.days import show_day
 from handlers.deal_rules import deal_buttons, deal_line
 from handlers.notices import context_for
 from handlers.reply import Reply, Section
 from storage.contracts import ACTIVE, CERTS, CONTRACTS
+from storage.models import Person
 from storage.store import Store
 
 DEALS = "deals"
@@ -47,14 +48,12 @@ def _written_at(coll: str, doc: Any) -> str:
 
 
 def _alerts(store: Store, team: Team, coll: str, doc: Any, now: datetime) -> list[Alert]:
+    zone, work_hour = _owner_clock(store, team, doc.owner, now)
+
     def alert(what: str, day: str, before: int) -> Alert:
         """Due at the owner's working hour (the team's zone without one), `before` days early."""
         moment = date.fromisoformat(day) - timedelta(days=before)
-        owner = team.find(doc.owner)
-        if owner is None:
-            due = datetime.combine(moment, team.work_hour, tzinfo=ZoneInfo(team.timezone))
-        else:
-            due = day_start(moment, context_for(store, team, owner, now).dates())
+        due = datetime.combine(moment, work_hour, tzinfo=zone)
         return Alert(f"{coll}:{doc.id}:{what}:{day}", due, what)
 
     if coll == DEALS and doc.is_open and doc.close:
@@ -64,6 +63,22 @@ def _alerts(store: Store, team: Team, coll: str, doc: Any, now: datetime) -> lis
     if coll == CERTS:
         return [alert("expiring", doc.expires, CERT_WARNING_DAYS), alert("lapsed", doc.expires, 0)]
     return []
+
+
+_TEAMS: dict[int, tuple[Team, dict[str, Person]]] = {}
+
+
+def _owner_clock(store: Store, team: Team, owner: str, now: datetime) -> tuple[ZoneInfo, time]:
+    """The owner's zone and the working hour (the team's zone when the owner is not in it).
+
+    People are looked up in a dict kept per team: the scheduler asks for every document."""
+    known = _TEAMS.get(id(team))
+    if known is None or known[0] is not team:
+        known = _TEAMS[id(team)] = (team, {p.handle: p for p in team.people})
+    person = known[1].get(owner.casefold())
+    if person is None:
+        return ZoneInfo(team.timezone), team.work_hour
+    return context_for(store, team, person, now).tz, team.work_hour
 
 
 def alert_notices(
