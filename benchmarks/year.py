@@ -219,8 +219,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of a year's records")
     parser.add_argument("--keep", help="build the store in this folder and keep it")
+    parser.add_argument(
+        "--full-terms", action="store_true", help="deals, contracts and certs at full size anyway"
+    )
     args = parser.parse_args()
     sizes = {k: max(int(v * args.scale), 50) for k, v in SIZES.items()}
+    if args.full_terms:
+        sizes.update(year_terms.SIZES)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep or tmp) / "year-store"
         store = Store(folder)

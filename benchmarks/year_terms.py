@@ -67,7 +67,8 @@ def cert_lines(
     rng = random.Random(19)
     for n in range(sizes["certs"]):
         which = n % sizes["suppliers"]
-        name = CERT_NAMES[(n // sizes["suppliers"] + which) % len(CERT_NAMES)]
+        kind = n // sizes["suppliers"]  # each supplier's first three are the common ones
+        name = CERT_NAMES[kind] if kind < len(CERT_NAMES) else f"Cert {kind}"
         expires = now + timedelta(days=rng.randint(-90, 900))
         yield (
             buyers[which % len(buyers)],
