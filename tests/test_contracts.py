@@ -8,8 +8,9 @@ import pytest
 
 from handlers.context import Team
 from handlers.router import Router
+from storage.checks import check_store
 from storage.models import Reward, SupplierPolicy
-from storage.store import Store
+from storage.store import Actor, Store
 from tests.conftest import Chat
 
 POLICIES = (
@@ -124,3 +125,12 @@ def test_a_contract_reward_opens_a_draft_and_tells_the_owner(store: Store, team:
     chat("undo", as_="Bob")
     chat("undo", as_="Maria")
     assert store.contracts.count() == 0 and store.ledger.balance(1) == 400
+
+
+def test_the_store_check_finds_terms_of_missing_parties(chat: Chat, store: Store) -> None:
+    chat("add supplier GreenPack")
+    chat('cert GreenPack "ISO 14001" expires 1 mar 2027', as_="Bob")
+    assert check_store(store, ["Bob"]) == []
+    with store.change(Actor("test", "terminal", "2026-11-25T13:37:00+00:00"), "x") as change:
+        change.delete("parties", 1)
+    assert check_store(store, ["Bob"]) == ["certificate 1 names missing party 1"]
