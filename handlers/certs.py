@@ -82,7 +82,7 @@ def certs(ctx: Context, _word: str, rest: str) -> Reply:
         if days is None:
             return problem(f"Expiring within how long? “{within}” is not a span.", "certs expiring")
         last = (today(ctx.dates()) + timedelta(days=days)).isoformat()
-        chosen = [c for c in ctx.store.certs.all() if c.expires <= last]
+        chosen = ctx.store.certs.by_day("", last)
         label = f"lapsed or expiring within {days} days"
     elif text:
         party = find_party(ctx, text, "certs {party}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.deal_rules import deal_line, overdue, stale
+from handlers.deal_rules import clock_of, deal_line
 from handlers.reply import Reply, Section, plural, problem
 from handlers.resolve import find_party
 from handlers.verbs import Verb
@@ -31,7 +31,8 @@ def deals(ctx: Context, _word: str, rest: str) -> Reply:
     if not chosen:
         return Reply(title=f"No {state} deals ({whose}).")
     chosen.sort(key=lambda d: (d.close or "9999", d.id) if state == "open" else (d.id,))
-    lines = tuple(deal_line(ctx, d) for d in chosen[:PAGE])
+    clock = clock_of(ctx)
+    lines = tuple(deal_line(ctx, d, clock=clock) for d in chosen[:PAGE])
     if len(chosen) > PAGE:
         lines += (f"and {len(chosen) - PAGE} more",)
     title = f"{plural(len(chosen), f'{state} deal')} ({whose}):"
@@ -61,20 +62,22 @@ def open_deals_section(ctx: Context, party: Party) -> Section | None:
     found = [d for d in ctx.store.deals.of_party(party.id) if d.is_open]
     if not found:
         return None
-    lines = tuple(deal_line(ctx, d, with_party=False) for d in found[:PER_PERSON])
+    clock = clock_of(ctx)
+    lines = tuple(deal_line(ctx, d, False, clock) for d in found[:PER_PERSON])
     return Section(title=f"Open deals ({len(found)})", lines=lines)
 
 
 def digest_deals(ctx: Context, person: Person) -> tuple[list[str], int]:
     """The person's open deals past their close date and stale ones, as digest lines."""
     late, quiet = [], []
-    for found in ctx.store.deals.of_owner(person.name):
-        if overdue(ctx, found):
+    clock = clock_of(ctx)
+    for found in ctx.store.deals.open_of_owner(person.name):
+        if clock.overdue(found):
             late.append(found)
-        elif stale(ctx, found):
+        elif clock.stale(found):
             quiet.append(found)
-    lines = [f"deal past close: {deal_line(ctx, d)}" for d in late[:PER_PERSON]]
-    lines += [f"deal gone quiet: {deal_line(ctx, d)}" for d in quiet[:PER_PERSON]]
+    lines = [f"deal past close: {deal_line(ctx, d, clock=clock)}" for d in late[:PER_PERSON]]
+    lines += [f"deal gone quiet: {deal_line(ctx, d, clock=clock)}" for d in quiet[:PER_PERSON]]
     return lines, len(late) + len(quiet)
 
 

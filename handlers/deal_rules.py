@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from handlers.amounts import money
 from handlers.context import Context
-from handlers.days import show_day, today
+from handlers.days import show_day
 from handlers.parsing import party_id_ref
 from handlers.reply import Button, Reply, problem
 from storage.deals import CLOSED_STAGES, LOST, WON, Deal
 from storage.models import DealRules
+from storage.store import Store
 
 MAX_CHOICES = 5
 
@@ -35,21 +39,43 @@ def next_stage(rules: DealRules, stage: str) -> str | None:
     return stages[stages.index(stage) + 1]
 
 
-def overdue(ctx: Context, deal: Deal) -> bool:
-    return deal.is_open and bool(deal.close) and deal.close < today(ctx.dates()).isoformat()
+@dataclass(frozen=True)
+class DealClock:
+    """When deals are late or quiet, for one reader at one moment (made once per reply)."""
+
+    today: str  # the reader's day, YYYY-MM-DD
+    quiet_since: str  # UTC ISO: no interaction since then is quiet
+    last_contact: Callable[[int], str | None]
+
+    def overdue(self, deal: Deal) -> bool:
+        """Open, with its close day before today."""
+        return deal.is_open and bool(deal.close) and deal.close < self.today
+
+    def stale(self, deal: Deal) -> bool:
+        """Open, and nobody logged anything with its party for `[deals] stale_days` (counted
+        from when it was opened if the party was never contacted)."""
+        return (
+            deal.is_open and (self.last_contact(deal.party_id) or deal.opened_at) < self.quiet_since
+        )
 
 
-def stale(ctx: Context, deal: Deal) -> bool:
-    """Open, and nobody logged anything with its party for `[deals] stale_days`."""
-    if not deal.is_open:
-        return False
-    since = (ctx.now - timedelta(days=ctx.policy.deals.stale_days)).isoformat()
-    last = ctx.store.interactions.last_contact(deal.party_id)
-    return (last or deal.opened_at) < since
+def deal_clock(store: Store, now: datetime, tz: ZoneInfo, rules: DealRules) -> DealClock:
+    return DealClock(
+        today=now.astimezone(tz).date().isoformat(),
+        quiet_since=(now - timedelta(days=rules.stale_days)).isoformat(),
+        last_contact=store.interactions.last_contact,
+    )
 
 
-def deal_line(ctx: Context, deal: Deal, with_party: bool = True) -> str:
+def clock_of(ctx: Context) -> DealClock:
+    return deal_clock(ctx.store, ctx.now, ctx.tz, ctx.policy.deals)
+
+
+def deal_line(
+    ctx: Context, deal: Deal, with_party: bool = True, clock: DealClock | None = None
+) -> str:
     """'#3 Q1 renewal · Acme · 48,000 EUR · proposal 50% · closes Fri 15 Jan 2027 · Ana'."""
+    clock = clock or clock_of(ctx)
     parts = [f"#{deal.id} {deal.title}"]
     party = ctx.store.parties.get(deal.party_id)
     if with_party and party is not None:
@@ -58,12 +84,12 @@ def deal_line(ctx: Context, deal: Deal, with_party: bool = True) -> str:
     percent = round(probability(ctx.policy.deals, deal.stage) * 100)
     parts.append(f"{deal.stage} {percent}%" if deal.is_open else deal.stage)
     if deal.is_open and deal.close:
-        late = " ⚠ overdue" if overdue(ctx, deal) else ""
+        late = " ⚠ overdue" if clock.overdue(deal) else ""
         parts.append(f"closes {show_day(deal.close)}{late}")
     if deal.stage == LOST and deal.reason:
         parts.append(f"because {deal.reason}")
     parts.append(deal.owner)
-    if stale(ctx, deal):
+    if clock.stale(deal):
         parts.append("⚠ stale")
     return " · ".join(parts)
 

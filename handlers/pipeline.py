@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from handlers.amounts import money
 from handlers.context import Context
 from handlers.days import parse_period, show_day, today
-from handlers.deal_rules import deal_line, open_stages
+from handlers.deal_rules import deal_clock, deal_line, open_stages
 from handlers.digest import team_of
 from handlers.reply import Button, Reply, Section, plural, problem
 from handlers.verbs import Verb
@@ -76,37 +76,34 @@ def pipeline_data(
     tz: ZoneInfo,
 ) -> Pipeline:
     """The pipeline of these owners' deals (None: everyone's) closing in `period` (None: any)."""
-    chosen = _deals(store, owners)
-    in_period = [d for d in chosen if _closes_in(d, period)]
+    first, last = (period[0].isoformat(), period[1].isoformat()) if period else ("", "~")
+    chosen = [
+        d for d in _deals(store, owners) if period is None or (d.close and first <= d.close <= last)
+    ]
     weights = dict(rules.stages)
     totals = {s: [0, 0, 0.0] for s in open_stages(rules)}
-    for deal in in_period:
-        if deal.is_open and deal.stage in totals:
-            row = totals[deal.stage]
-            row[0] += 1
-            row[1] += deal.value
-            row[2] += deal.value * weights[deal.stage]
+    clock = deal_clock(store, now, tz, rules)
+    overdue, stale = [], []
+    for deal in chosen:
+        row = totals.get(deal.stage)
+        if row is None:  # closed, or a stage no longer configured
+            continue
+        row[0] += 1
+        row[1] += deal.value
+        row[2] += deal.value * weights[deal.stage]
+        if clock.overdue(deal):
+            overdue.append(deal)
+        if clock.stale(deal):
+            stale.append(deal)
     stages = tuple(StageTotals(s, weights[s], int(c), int(v), w) for s, (c, v, w) in totals.items())
-    day = now.astimezone(tz).date().isoformat()
-    quiet_since = (now - timedelta(days=rules.stale_days)).isoformat()
-    open_deals = [d for d in in_period if d.is_open]
-    overdue = tuple(d for d in open_deals if d.close and d.close < day)
-    last = store.interactions.last_contact
-    stale = tuple(d for d in open_deals if (last(d.party_id) or d.opened_at) < quiet_since)
-    changes = _week_changes(in_period, now, weights)
-    return Pipeline(stages, overdue, stale, changes, rules.currency)
+    changes = _week_changes(chosen, now, weights)
+    return Pipeline(stages, tuple(overdue), tuple(stale), changes, rules.currency)
 
 
 def _deals(store: Store, owners: Iterable[str] | None) -> list[Deal]:
     if owners is None:
         return list(store.deals.all())
     return [d for owner in owners for d in store.deals.of_owner(owner)]
-
-
-def _closes_in(deal: Deal, period: tuple[date, date] | None) -> bool:
-    if period is None:
-        return True
-    return bool(deal.close) and period[0].isoformat() <= deal.close <= period[1].isoformat()
 
 
 def _week_changes(deals: list[Deal], now: datetime, weights: dict[str, float]) -> WeekChanges:

@@ -51,8 +51,8 @@ class Certificate:
 
 
 def contract_repository(db: Database) -> TermRepository[Contract]:
-    return TermRepository(db, CONTRACTS, Contract)
+    return TermRepository(db, CONTRACTS, Contract, "end")
 
 
 def cert_repository(db: Database) -> TermRepository[Certificate]:
-    return TermRepository(db, CERTS, Certificate)
+    return TermRepository(db, CERTS, Certificate, "expires")

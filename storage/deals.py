@@ -69,21 +69,24 @@ class DealRepository:
 
     def _apply(self, _coll: str, doc_id: int, _before: Any, after: Any) -> None:
         old = self._all.pop(doc_id, None)
+        new = None if after is None else from_doc(Deal, doc_id, after)
+        same_title = old is not None and new is not None and old.title == new.title
         if old is not None:
             self._by_party[old.party_id].discard(doc_id)
             self._by_owner[old.owner.casefold()].discard(doc_id)
             self._open_by_stage.get(old.stage, set()).discard(doc_id)
-            self._titles[name_key(old.title)].discard(doc_id)
-            self._prefixes.remove([name_key(old.title)], doc_id)
-        new = None if after is None else from_doc(Deal, doc_id, after)
+            if not same_title:  # a stage move keeps the title: the sorted tails stay put
+                self._titles[name_key(old.title)].discard(doc_id)
+                self._prefixes.remove([name_key(old.title)], doc_id)
         if new is not None:
             self._all[doc_id] = new
             self._by_party.setdefault(new.party_id, set()).add(doc_id)
             self._by_owner.setdefault(new.owner.casefold(), set()).add(doc_id)
             if new.is_open:
                 self._open_by_stage.setdefault(new.stage, set()).add(doc_id)
-            self._titles.setdefault(name_key(new.title), set()).add(doc_id)
-            self._prefixes.add([name_key(new.title)], doc_id)
+            if not same_title:
+                self._titles.setdefault(name_key(new.title), set()).add(doc_id)
+                self._prefixes.add([name_key(new.title)], doc_id)
         for watcher in self._watchers:
             watcher(old, new)
 
@@ -108,6 +111,9 @@ class DealRepository:
 
     def of_owner(self, owner: str) -> list[Deal]:
         return self._sorted(self._by_owner.get(owner.casefold(), ()))
+
+    def open_of_owner(self, owner: str) -> list[Deal]:
+        return [d for d in self.of_owner(owner) if d.is_open]
 
     def open_in(self, stage: str) -> list[Deal]:
         return self._sorted(self._open_by_stage.get(stage, ()))
