@@ -54,8 +54,15 @@ def party_and_title(ctx: Context, text: str, command: str) -> tuple[Party, str] 
     return party, title
 
 
-def contract(ctx: Context, _word: str, rest: str) -> Reply:
-    """`contract <party> "<title>" from <day> to <day> [value:120k] [notice:60d]`."""
+def contract(ctx: Context, word: str, rest: str) -> Reply:
+    """`contract <party> "<title>" from <day> to <day> [value:120k] [notice:60d]`.
+
+    Without a quoted title the line is logged as a contract interaction, as `contract with
+    Acme today: signed` always was."""
+    if '"' not in rest:
+        from handlers.interactions import log  # here: interactions → cards → this module
+
+        return log(ctx, word, rest)
     refusal = keeper_refusal(ctx)
     if refusal is not None:
         return refusal
@@ -190,7 +197,8 @@ VERBS = (
         "record a contract with its term (buyers and managers)",
         (EXAMPLE, f'contract Acme "Support" to end of year notice:{DEFAULT_NOTICE}d'),
         "The owner of the party (and their manager) is reminded notice days before the end; "
-        "without notice: it is 30 days. Naming a draft's title fills the draft in.",
+        "without notice: it is 30 days. Naming a draft's title fills the draft in. Without a "
+        "quoted title (contract with Acme today: signed) it is logged as an interaction.",
     ),
     Verb(
         "contracts",

@@ -134,3 +134,10 @@ def test_the_store_check_finds_terms_of_missing_parties(chat: Chat, store: Store
     with store.change(Actor("test", "terminal", "2026-11-25T13:37:00+00:00"), "x") as change:
         change.delete("parties", 1)
     assert check_store(store, ["Bob"]) == ["certificate 1 names missing party 1"]
+
+
+def test_contract_without_a_quoted_title_is_still_logged(chat: Chat, store: Store) -> None:
+    chat("add customer Acme")
+    reply = chat("contract with Acme today: signed the renewal")
+    assert reply.changed and "Logged contract with Acme" in reply.title
+    assert store.contracts.count() == 0 and store.interactions.count_for(1) == 1
