@@ -147,7 +147,7 @@ def won(ctx: Context, _word: str, rest: str) -> Reply:
 
 def lost(ctx: Context, _word: str, rest: str) -> Reply:
     """`lost <deal> because <reason>`: the reason is required; without it, asks for it."""
-    split = split_once(rest, "because|since|due to|as|:")
+    split = split_once(rest, "because|due to|for the reason")
     ref, reason = split if split else (rest.strip(), "")
     found = find_deal(ctx, ref, "lost {deal}" + (f" because {reason}" if reason else ""))
     if isinstance(found, Reply):
