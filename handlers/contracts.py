@@ -155,9 +155,7 @@ def contracts(ctx: Context, _word: str, rest: str) -> Reply:
         if days is None:
             return problem(f"Expiring within how long? “{within}” is not a span.", LIST_EXAMPLE)
         last = (today(ctx.dates()) + timedelta(days=days)).isoformat()
-        chosen = [
-            c for c in ctx.store.contracts.all() if c.status == ACTIVE and day <= c.end <= last
-        ]
+        chosen = [c for c in ctx.store.contracts.by_day(day, last) if c.status == ACTIVE]
         label = f"ending within {days} days"
     elif text:
         party = find_party(ctx, text, "contracts {party}")
