@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import sys
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,11 +20,14 @@ from bot.notify import RecordingNotifier  # noqa: E402
 from bot.progress import ProgressBar  # noqa: E402
 from bot.scheduler import Scheduler  # noqa: E402
 from handlers.context import Team  # noqa: E402
+from storage.contracts import Certificate, Contract  # noqa: E402
+from storage.deals import Deal  # noqa: E402
 from storage.models import Person, to_doc  # noqa: E402
 from storage.reminders import Reminder  # noqa: E402
 from storage.store import Actor, Store  # noqa: E402
 
 REMINDERS, BATCH, RUNS, DUE_AT_ONCE = 20_000, 1_000, 2_000, 10
+DEALS, CONTRACTS, CERTS = 5_000, 2_000, 3_000
 NOW = datetime(2026, 11, 25, 13, 37, tzinfo=UTC)
 PEOPLE = tuple(
     Person(f"rep{n}", "rep", "Europe/Berlin", slack=f"U{n}", manager="boss") for n in range(40)
@@ -49,7 +53,8 @@ def reminder(n: int, rng: random.Random) -> Reminder:
 
 
 def build(folder: Path) -> Store:
-    """A store with 20,000 open reminders, a thousand per change."""
+    """A store with 20,000 open reminders, a thousand per change, and a year's deals,
+    contracts and certificates (each with dated alerts in the agenda)."""
     store, rng = Store(folder), random.Random(4)
     actor = Actor("bench", "terminal", NOW.isoformat())
     with ProgressBar(REMINDERS, "building 20,000 reminders") as bar:
@@ -58,7 +63,30 @@ def build(folder: Path) -> Store:
                 for n in range(start, start + BATCH):
                     change.insert("reminders", to_doc(reminder(n, rng)))
             bar.advance(BATCH)
+    with store.change(actor, "bench terms") as change:
+        for coll, doc in term_docs(rng):
+            change.insert(coll, to_doc(doc))
     return store
+
+
+def term_docs(rng: random.Random) -> Iterator[tuple[str, object]]:
+    """5,000 open deals, 2,000 contracts, 3,000 certificates, dated over the next year."""
+    made = (NOW - timedelta(days=1)).isoformat()
+
+    def day() -> str:
+        return (NOW + timedelta(days=rng.randrange(1, 365))).date().isoformat()
+
+    for n in range(DEALS):
+        owner = PEOPLE[n % len(PEOPLE)].name
+        yield "deals", Deal(0, n % 500 + 1, f"deal {n}", 1000, "EUR", "proposal", owner,
+                            close=day(), opened_at=made)  # fmt: skip
+    for n in range(CONTRACTS):
+        owner = PEOPLE[n % len(PEOPLE)].name
+        yield "contracts", Contract(0, n % 500 + 1, f"contract {n}", owner, start=made[:10],
+                                    end=day(), created_at=made)  # fmt: skip
+    for n in range(CERTS):
+        owner = PEOPLE[n % len(PEOPLE)].name
+        yield "certs", Certificate(0, n % 500 + 1, f"cert {n}", day(), owner, created_at=made)
 
 
 def main(scratch: str | None = None) -> None:
@@ -76,9 +104,10 @@ def main(scratch: str | None = None) -> None:
         agenda.next_time()
 
     def put_back() -> None:
-        for kind, rid in taken:  # type: ignore[misc]
-            found = store.reminders.get(rid)
-            agenda.set((kind, rid), found.due_at if found and kind == "reminder" else when)
+        for key in taken:
+            kind, rid = key  # type: ignore[misc]
+            found = store.reminders.get(rid) if kind == "reminder" else None
+            agenda.set(key, found.due_at if found else when)
 
     def scan() -> None:  # what the index saves: one pass over every reminder
         due, upcoming = [], None
@@ -101,7 +130,8 @@ def main(scratch: str | None = None) -> None:
         "reschedule one reminder (agenda)": timed(move, RUNS),
         "for comparison: one scan of all reminders": timed(scan, 50),
     }
-    print(f"\n{REMINDERS:,} open reminders; {len(agenda):,} agenda entries (sends, escalations)")
+    print(f"\n{REMINDERS:,} open reminders, {DEALS:,} deals, {CONTRACTS:,} contracts, {CERTS:,} "
+          f"certificates; {len(agenda):,} agenda entries")  # fmt: skip
     print(f"indexing them all at start (load): {load[0]:.0f} ms\n")
     targets = {"10 due + next wake-up (agenda)": 1.0, "nothing due + next wake-up (agenda)": 1.0}
     print(table(results, targets))

@@ -25,27 +25,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import year_terms  # noqa: E402
 from benchmarks.measure import Results, stock_tinydb_insert, table, timed  # noqa: E402
 from bot.progress import ProgressBar  # noqa: E402
 from bot.scheduler import Scheduler  # noqa: E402
 from handlers.context import Team  # noqa: E402
 from handlers.reply import Message  # noqa: E402
 from handlers.router import Router  # noqa: E402
-from storage.models import Interaction, Person, to_doc  # noqa: E402
+from storage.models import Interaction, Person, Policy, SupplierPolicy, to_doc  # noqa: E402
 from storage.store import Store  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 13, 37, tzinfo=UTC)
 YEAR_AGO = NOW - timedelta(days=365)
 RUNS = 300
 SIZES = {"customers": 7_000, "suppliers": 3_000, "interactions": 100_000, "ledger": 50_000,
-         "reminders": 20_000, "ratings": 5_000}  # fmt: skip
+         "reminders": 20_000, "ratings": 5_000, **year_terms.SIZES}  # fmt: skip
 MANAGERS = [Person(f"mgr{n}", "manager", "Europe/Berlin", slack=f"UM{n}") for n in range(1, 4)]
 REPS = [Person(f"rep{n:02}", "rep", "Europe/Berlin", slack=f"UR{n:02}",
                manager=f"mgr{n % 3 + 1}") for n in range(1, 21)]  # fmt: skip
 BUYERS = [Person(f"buy{n}", "buyer", "Europe/Berlin", telegram=1000 + n,
                  manager=f"mgr{n % 3 + 1}") for n in range(1, 7)]  # fmt: skip
+ECO = SupplierPolicy("eco", ("ISO 14001",), category="cat0")
 TEAM = Team(people=(*MANAGERS, *REPS, *BUYERS, Person("admin", "admin", "UTC")),
-            timezone="Europe/Berlin")  # fmt: skip
+            timezone="Europe/Berlin", policy=Policy(supplier_policies=(ECO,)))  # fmt: skip
 TAGS = [f"tag{n}" for n in range(25)]
 
 
@@ -89,12 +91,28 @@ def build(router: Router, sizes: dict[str, int]) -> None:
         _spread(talk, bar, sizes["ledger"], lambda n: _award_line(n, sizes, rng))
         talk.now = NOW - timedelta(days=180)
         _spread(talk, bar, sizes["ratings"], lambda n: _rate_line(n, sizes, rng), days=179)
+        _terms(talk, bar, sizes)
         talk.now = NOW - timedelta(days=2)
         for n in range(sizes["reminders"]):
             rep = REPS[n % len(REPS)]
             when = "in 1 hour" if n % 40 == 0 else f"in {rng.randint(3, 120)} days"
             talk(rep, f"remind me {when} to call {customer(rng.randrange(sizes['customers']))}")
             bar.advance()
+
+
+def _terms(talk: Talk, bar: ProgressBar, sizes: dict[str, int]) -> None:
+    """Deals through the last 90 days; contracts and certificates recorded in the last 30."""
+    for start, lines in (
+        (90, year_terms.deal_lines(sizes, REPS, customer, NOW)),
+        (30, year_terms.contract_lines(sizes, BUYERS, supplier, NOW)),
+        (20, year_terms.cert_lines(sizes, BUYERS, supplier, NOW)),
+    ):
+        talk.now = NOW - timedelta(days=start)
+        for person, text in lines:
+            talk(person, text)
+            if text.startswith(("deal ", "contract ", "cert ")):
+                bar.advance()
+                talk.now += timedelta(minutes=5)
 
 
 def _spread(
@@ -146,6 +164,8 @@ def measure(router: Router, sizes: dict[str, int]) -> Results:
         "digest": (manager, lambda: "digest"),
         "scorecard": (buyer, lambda: f"scorecard {s()}"),
     }
+    people = {"rep": rep, "buyer": buyer, "manager": manager}
+    commands |= year_terms.commands(router.store, sizes, people, c, s, NOW, RUNS)
     results: Results = {}
     with ProgressBar(len(commands) * RUNS, "measuring commands") as bar:
         for name, (person, text) in commands.items():
@@ -199,8 +219,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of a year's records")
     parser.add_argument("--keep", help="build the store in this folder and keep it")
+    parser.add_argument(
+        "--full-terms", action="store_true", help="deals, contracts and certs at full size anyway"
+    )
     args = parser.parse_args()
     sizes = {k: max(int(v * args.scale), 50) for k, v in SIZES.items()}
+    if args.full_terms:
+        sizes.update(year_terms.SIZES)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep or tmp) / "year-store"
         store = Store(folder)

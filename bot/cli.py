@@ -19,8 +19,9 @@ from bot.config import DEFAULT_FILE, Config, ConfigError, default_config, load_c
 from bot.console import Console, terminal_lines
 from bot.dispatch import moment_from
 from bot.progress import ProgressBar
-from handlers import exports, import_sources, imports
+from handlers import deal_import, exports, import_sources, imports
 from handlers.context import Team
+from handlers.spreadsheet import incoming_cell
 from storage.checks import check_store
 from storage.db import StoreError
 from storage.models import Person
@@ -78,8 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("dir", nargs="?", help="where (default: rapport-backup-<time>)")
     restore = command("restore", restore_command, "put a backup back (not while in use)")
     restore.add_argument("dir", help="a folder made by rapport backup")
-    load = command("import", import_command, "bulk import customers, suppliers or contacts")
-    load.add_argument("kind", choices=imports.KINDS)
+    load = command("import", import_command, "bulk import customers, suppliers, contacts, deals")
+    load.add_argument("kind", choices=(*imports.KINDS, "deals"))
     load.add_argument("file", help="a CSV file with a header row")
     load.add_argument("--dry-run", action="store_true", help="check and report, store nothing")
     load.add_argument("--as", dest="person", help="who imports (recorded in the audit log)")
@@ -257,6 +258,8 @@ def import_command(args: argparse.Namespace) -> int:
         raise UsageError(f"{path}: cannot read it ({error})") from None
     except import_sources.SourceProblem as problem:
         raise UsageError(f"{path}: {problem}") from None
+    if args.kind == "deals":
+        return import_deals(config, args.person, path, table, args.dry_run)
     app = composition.build(config)
     try:
         person = _who(app.router.team, args.person)
@@ -283,6 +286,32 @@ def import_command(args: argparse.Namespace) -> int:
         print("\n".join(report.lines()))
     for line in prepared.notes:
         print(line)
+    return 0
+
+
+def import_deals(
+    config: Config, who: str | None, path: Path, table: import_sources.Table, dry_run: bool
+) -> int:
+    """`rapport import deals FILE.csv`: our export's columns or a CRM's deal export."""
+    mapping = deal_import.column_map(table.header)
+    missing = [f for f in ("title", "party", "value") if f not in mapping.values()]
+    if missing:
+        header = ", ".join(table.header) or "nothing"
+        raise UsageError(f"{path}: no {' or '.join(missing)} column (the header has {header})")
+    rows = [
+        (line, {mapping[k]: incoming_cell(v) for k, v in row.items() if k in mapping})
+        for line, row in table.rows
+    ]
+    app = composition.build(config)
+    try:
+        person = _who(app.router.team, who)
+        actor = Actor(person.name, "terminal", datetime.now(UTC).isoformat())
+        with ProgressBar(len(rows), f"importing {path.name}") as bar:
+            job = deal_import.DealImport(app.store, app.router.team, actor)
+            report = job.run(rows, dry_run, bar.advance)
+    finally:
+        app.close()
+    print(("dry run, nothing stored: " if dry_run else "") + "\n".join(report))
     return 0
 
 

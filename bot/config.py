@@ -14,7 +14,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.context import Team
-from storage.models import INTERACTION_KINDS, PERSON_ROLES, Person, Policy, Reward
+from storage.models import (
+    INTERACTION_KINDS,
+    PERSON_ROLES,
+    DealRules,
+    Person,
+    Policy,
+    Reward,
+    SupplierPolicy,
+    normalise_tag,
+)
 
 DEFAULT_STORE = "rapport-data"
 DEFAULT_FILE = "rapport.toml"
@@ -214,7 +223,62 @@ def _policy(reader: _Reader) -> Policy:
         digest_time=reader.text("reminders.digest_time", "08:30"),
         escalate_after_days=reader.number("reminders.escalate_after_days", 2),
         tag_cadences=_numbers("reminders.tag_cadences", reader.get("reminders.tag_cadences", {})),
+        deals=_deal_rules(reader),
+        supplier_policies=_supplier_policies(reader),
     )
+
+
+def _deal_rules(reader: _Reader) -> DealRules:
+    """`[deals]`: stages = { lead = 0.1, … } in order (won and lost are always there)."""
+    defaults = DealRules()
+    table = reader.get("deals.stages", None)
+    stages = defaults.stages
+    if table is not None:
+        if not isinstance(table, Mapping) or not table:
+            raise ConfigError("deals.stages: should be a table like { lead = 0.1, proposal = 0.5 }")
+        for name, chance in table.items():
+            if (
+                isinstance(chance, bool)
+                or not isinstance(chance, (int, float))
+                or not 0 <= chance <= 1
+            ):
+                raise ConfigError(f"deals.stages.{name}: a probability from 0 to 1, not {chance!r}")
+        found = {str(k).lower(): float(v) for k, v in table.items()}
+        stages = tuple(found.items()) + tuple(
+            (s, p) for s, p in (("won", 1.0), ("lost", 0.0)) if s not in found
+        )
+    currency = reader.text("deals.currency", defaults.currency).upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ConfigError(f"deals.currency: a three-letter code like EUR, not {currency!r}")
+    return DealRules(stages, currency, reader.number("deals.stale_days", defaults.stale_days))
+
+
+def _supplier_policies(reader: _Reader) -> tuple[SupplierPolicy, ...]:
+    """`[[policies]]`: name, category or tag, require = [certificate names]."""
+    entries = reader.get("policies", [])
+    if not isinstance(entries, list):
+        raise ConfigError("policies: should be a list of [[policies]] tables")
+    found = []
+    for index, entry in enumerate(entries):
+        key = f"policies.{index}"
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
+            raise ConfigError(f"{key}: needs a name")
+        require = entry.get("require")
+        if (
+            not isinstance(require, list)
+            or not require
+            or not all(isinstance(r, str) and r.strip() for r in require)
+        ):
+            raise ConfigError(f'{key}.require: a list of certificate names, like ["ISO 14001"]')
+        category, tag = entry.get("category", ""), entry.get("tag", "")
+        if not isinstance(category, str) or not isinstance(tag, str) or bool(category) == bool(tag):
+            raise ConfigError(f"{key}: give either category or tag (one of them)")
+        found.append(
+            SupplierPolicy(
+                entry["name"], tuple(require), category, normalise_tag(tag) if tag else ""
+            )
+        )
+    return tuple(found)
 
 
 def _numbers(key: str, table: Any) -> tuple[tuple[str, Any], ...]:
@@ -248,6 +312,7 @@ def _reward(reader: _Reader, index: int) -> Reward:
         name=name,
         cost=scoped.number(f"{key}.cost", 0),
         for_role=scoped.choice(f"{key}.for", ("customer", "supplier", "any"), "any"),
+        kind=scoped.choice(f"{key}.kind", ("points", "contract"), "points"),
     )
 
 

@@ -22,9 +22,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from bot.agenda import Agenda, Key
+from bot.alerts import ALERT, Alerts
 from bot.notify import DeliveryError, Notifier, channel_for
 from bot.records import due_at_prompt, mark, recover_interrupted
 from bot.timing import delivery_time, digest_key, digest_time, escalation_time
+from handlers.compliance import POLICY_CHECK
 from handlers.context import Team
 from handlers.digest import build_digest, leads
 from handlers.followups import escalation_message
@@ -59,6 +61,8 @@ class Scheduler:
         self.clock = clock
         self.notifiers: dict[str, Notifier] = {n.channel: n for n in notifiers}
         self.agenda = Agenda()
+        self.alerts = Alerts(store, team, self.agenda, lambda: self.clock())
+        self.alerts.wake = self.wake
         self._attempts: dict[Key, int] = {}
         self._retry_at: dict[Key, datetime] = {}
         self._parked: set[Key] = set()
@@ -91,6 +95,7 @@ class Scheduler:
             self._schedule_digests()
             self.store.reminders.watch(self._on_reminder)
             self.store.deliveries.watch(self._on_delivery)
+            self.alerts.load()
             self._loaded = True
 
     def _schedule_digests(self) -> None:
@@ -187,6 +192,10 @@ class Scheduler:
                 await self._escalate(ident, now)
             elif kind == "digest":
                 await self._digest(ident, now)
+            elif kind == ALERT:
+                await self.alerts.fire(ident, now, self._write)
+            elif kind == POLICY_CHECK:
+                await self.alerts.check(ident, now, self._write)
         except Exception:
             log.exception("scheduler: %s %s failed; retrying later", kind, ident)
             self._retry(key, now)

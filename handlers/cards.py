@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from handlers.certs import certs_section
+from handlers.compliance import failing_marker, policy_section
 from handlers.context import Context
+from handlers.contracts import contracts_section
+from handlers.deal_lists import open_deals_section
 from handlers.parsing import quote_name
 from handlers.points import points_section
 from handlers.reminders import open_reminders_section
@@ -44,6 +48,8 @@ def summary_line(ctx: Context, party: Party) -> str:
         parts.append(f"{ctx.store.ledger.balance(party.id)} points")
     last = ctx.store.interactions.last_contact(party.id)
     parts.append(f"last contact {ctx.show_time(last)}" if last else "no contact yet")
+    if failing := failing_marker(ctx, party):
+        parts.append(failing)
     line = " · ".join(parts)
     return f"{warning(party)} — {line}" if party.excluded else line
 
@@ -115,6 +121,10 @@ CARD_SECTIONS: list[SectionBuilder] = [
     contacts_section,
     points_section,
     scorecard_section,
+    open_deals_section,
+    policy_section,
+    certs_section,
+    contracts_section,
     recent_section,
     open_reminders_section,
     status_history_section,

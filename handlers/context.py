@@ -18,6 +18,8 @@ class Roster(Protocol):
 
     def members(self, seed: tuple[Person, ...]) -> tuple[Person, ...]: ...
 
+    def member(self, seed: tuple[Person, ...], handle: str) -> Person | None: ...
+
 
 @dataclass(frozen=True)
 class Team:
@@ -42,7 +44,9 @@ class Team:
     def find(self, handle: str) -> Person | None:
         """The person with this name, with or without a leading @, any case."""
         key = handle.lstrip("@").casefold()
-        return next((p for p in self.members() if p.handle == key), None)
+        if self.roster is not None:
+            return self.roster.member(self.people, key)
+        return next((p for p in self.people if p.handle == key), None)
 
     def by_slack(self, user_id: str) -> Person | None:
         return next((p for p in self.members() if p.slack and p.slack == user_id), None)

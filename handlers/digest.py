@@ -8,6 +8,7 @@ from itertools import takewhile
 
 from handlers.context import Context, Team
 from handlers.dates import format_day
+from handlers.deal_lists import digest_deals
 from handlers.ownership import refusal, save_party
 from handlers.parsing import split_args
 from handlers.parties import parse_cadence
@@ -196,10 +197,12 @@ def build_digest(ctx: Context) -> tuple[Reply, int]:
     for person in people:
         soonest_first = ctx.store.reminders.open_for(person.name)
         due = list(takewhile(lambda r: r.due_at < end_of_day, soonest_first))
-        section = _person_section(ctx, person.name, due, stale_by_owner.get(person.handle, []))
+        deal_lines, deal_count = digest_deals(ctx, person)
+        stale_ones = stale_by_owner.get(person.handle, [])
+        section = _person_section(ctx, person.name, due, stale_ones, deal_lines)
         if section is not None:
             sections.append(section)
-            total += len(due) + len(stale_by_owner.get(person.handle, []))
+            total += len(due) + len(stale_ones) + deal_count
     unowned = _person_section(ctx, "No owner", [], stale_by_owner.get("", []))
     if len(people) > 1 and unowned is not None:
         sections.append(unowned)
@@ -220,15 +223,20 @@ def _end_of_day(ctx: Context) -> datetime:
 
 
 def _person_section(
-    ctx: Context, name: str, due: list[Reminder], stale_ones: list[Stale]
+    ctx: Context,
+    name: str,
+    due: list[Reminder],
+    stale_ones: list[Stale],
+    deal_lines: list[str] | None = None,
 ) -> Section | None:
     overdue = [r for r in due if r.due_at < ctx.now]
     today = [r for r in due if r.due_at >= ctx.now]
-    if not (due or stale_ones):
+    if not (due or stale_ones or deal_lines):
         return None
     counts = [f"{len(overdue)} overdue", f"{len(today)} due today", f"{len(stale_ones)} stale"]
     lines = [reminder_line(ctx, r) for r in overdue[:PER_PERSON] + today[:PER_PERSON]]
     lines += [f"stale: {stale_line(ctx, s)}" for s in stale_ones[:PER_PERSON]]
+    lines += deal_lines or []
     return Section(title=f"{name} — {', '.join(counts)}", lines=tuple(lines))
 
 
@@ -242,7 +250,7 @@ VERBS = (
         "digest",
         ("digest",),
         digest,
-        "what needs doing: overdue and due-today reminders, stale parties",
+        "what needs doing: overdue and due-today reminders, stale parties and deals",
         ("digest",),
         "A manager's digest covers their team, grouped by person; it also arrives daily.",
     ),

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers import term_exports
 from handlers.spreadsheet import list_cell, neutralise
 from storage.models import SUPPLIER, Policy, files_text, tier_for
 from storage.store import Store
@@ -24,6 +25,7 @@ KINDS = (
     "reminders",
     "audit",
     "people",
+    *term_exports.KINDS,
 )
 FORMATS = ("jsonl", "csv")
 
@@ -138,6 +140,8 @@ def rows(store: Store, kind: str, tz: ZoneInfo, policy: Policy, now: datetime) -
     """Every row of an export kind (see KINDS); tiers and scorecards follow `policy` at `now`."""
     if kind in ("customers", "suppliers", "parties"):
         return party_rows(store, tz, policy, now, None if kind == "parties" else kind[:-1])
+    if kind in term_exports.KINDS:
+        return term_exports.rows(store, kind, tz, policy, now)
     makers: dict[str, Callable[[Store, ZoneInfo], Iterator[Row]]] = {
         "interactions": interaction_rows,
         "points": ledger_rows,

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from handlers.approvals import approvers
 from handlers.cards import roles_line, status_history_section
+from handlers.compliance import preferred_refusal
 from handlers.context import Context
 from handlers.notices import notify
 from handlers.ownership import save_party
@@ -84,6 +85,8 @@ def _refusal(ctx: Context, party: Party, role: str, new: str, reason: str) -> Re
     old = party.status_of(role)
     if old == new:
         return Reply(title=f"{party.name} is already {new}.")
+    if (failing := preferred_refusal(ctx, party, new)) is not None:
+        return failing
     if needs_manager_for_status(new) and not reason:
         return problem(f"Setting {party.name} to {new} needs a reason.", EXAMPLE)
     if len(reason) > MAX_REASON:

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from handlers.approvals import approvers
 from handlers.context import Context
+from handlers.contracts import open_draft
 from handlers.notices import notify
 from handlers.parsing import quote_name
 from handlers.points import points_line, write_entry
@@ -91,15 +92,19 @@ def redeem(ctx: Context, _word: str, rest: str) -> Reply:
         return refusal
     summary = f"Redeemed {reward.name} for {party.name}"
     left = ctx.store.ledger.balance(party.id) - reward.cost
+    drafted = ""
     with ctx.store.change(ctx.actor(), summary) as change:
         write_entry(ctx, change, party, -reward.cost, reward.name, REDEEM)
+        if reward.kind == "contract":
+            drafted = open_draft(ctx, change, party, reward.name, reward.name)
         if party.owner and party.owner.casefold() != ctx.person.handle:
             told = (
                 f"{ctx.person.name} redeemed “{reward.name}” for {party.name} ({left} points left)."
             )
             notify(ctx, change, party.owner, Reply(title=told))
     reply = changed(f"{summary}: −{reward.cost} points.", change.entry_id)
-    return replace(reply, sections=(Section(lines=(points_line(ctx, party),)),))
+    lines = (points_line(ctx, party),) + ((drafted,) if drafted else ())
+    return replace(reply, sections=(Section(lines=lines),))
 
 
 def _refusal(ctx: Context, reward: Reward, party: Party) -> Reply | None:

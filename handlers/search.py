@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from handlers import points, scorecards
 from handlers.cards import summary_line
+from handlers.compliance import has_policy_state
 from handlers.context import Context
 from handlers.parsing import split_args
 from handlers.reply import Reply, Section, plural, problem
@@ -52,6 +53,7 @@ FILTERS: dict[str, Filter] = {
     "category": _in_category,
     "tier": points.has_tier,
     "standing": scorecards.has_standing,
+    "policy": has_policy_state,
 }
 # `sort:<key>`, with whether larger is better.
 SORTS: dict[str, tuple[SortKey, bool]] = {
@@ -127,7 +129,7 @@ VERBS = (
         "filtered list of parties, best first",
         (EXAMPLE, "find customers owner:@ana", "list suppliers status:probation sort:points"),
         "Filters: customers/suppliers, #tag, -#tag, status:, owner:@name, category:, tier:, "
-        "standing:, any field:value, free text; sort:"
+        "standing:, policy:failing, any field:value, free text; sort:"
         + "|".join(("name", "last", "new", "points", "score"))
         + ".",
     ),

@@ -26,7 +26,23 @@ def check_store(store: Store, people: Iterable[str]) -> list[str]:
             problems.append(f"reminder {reminder.id} names missing party {reminder.party_id}")
     problems += check_ledger(store)
     problems += check_reminders(store, known)
+    problems += check_terms(store)
     return problems
+
+
+def check_terms(store: Store) -> list[str]:
+    """Every deal, contract and certificate names a party that exists."""
+    kept = (
+        ("deal", store.deals.all()),
+        ("contract", store.contracts.all()),
+        ("certificate", store.certs.all()),
+    )
+    return [
+        f"{noun} {item.id} names missing party {item.party_id}"
+        for noun, items in kept
+        for item in items
+        if store.parties.get(item.party_id) is None
+    ]
 
 
 def check_reminders(store: Store, known: set[str]) -> list[str]:

@@ -209,6 +209,36 @@ class Reward:
     name: str
     cost: int
     for_role: str = "any"
+    kind: str = "points"  # points | contract (redeeming opens a draft contract)
+
+
+DEFAULT_STAGES = (
+    ("lead", 0.1),
+    ("qualified", 0.25),
+    ("proposal", 0.5),
+    ("negotiation", 0.75),
+    ("won", 1.0),
+    ("lost", 0.0),
+)
+
+
+@dataclass(frozen=True)
+class DealRules:
+    """`[deals]`: the stages in order with their probability, the currency, when a deal is stale."""
+
+    stages: tuple[tuple[str, float], ...] = DEFAULT_STAGES
+    currency: str = "EUR"
+    stale_days: int = 14
+
+
+@dataclass(frozen=True)
+class SupplierPolicy:
+    """One `[[policies]]` entry: suppliers of the category or tag must hold these certificates."""
+
+    name: str
+    require: tuple[str, ...]
+    category: str = ""
+    tag: str = ""
 
 
 @dataclass(frozen=True)
@@ -235,6 +265,8 @@ class Policy:
     digest_time: str = "08:30"
     escalate_after_days: int = 2
     tag_cadences: tuple[tuple[str, int], ...] = ()
+    deals: DealRules = field(default_factory=DealRules)
+    supplier_policies: tuple[SupplierPolicy, ...] = ()
 
 
 def may_change_party(person: Person, party: Party) -> bool:
@@ -300,3 +332,13 @@ def tier_for(earned: int, tiers: tuple[tuple[str, int], ...]) -> Tier:
             return Tier(reached, name, math.ceil(floor - earned))
         reached = name
     return Tier(reached)
+
+
+def may_change_deal(person: Person, owner: str) -> bool:
+    """A deal is changed by its owner or by a manager (or an admin)."""
+    return person.is_manager or owner.casefold() == person.handle
+
+
+def may_manage_terms(person: Person) -> bool:
+    """Contracts and certificates are kept by buyers and managers (and admins)."""
+    return person.is_manager or person.role == "buyer"

@@ -10,7 +10,7 @@ their Slack profile gave (`slack_zone`, read at `slack_zone_at`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from storage.db import Database
@@ -31,12 +31,21 @@ def person_of(doc: dict[str, Any]) -> Person | None:
     return Person(**{k: member[k] for k in MEMBER_FIELDS if k in member}) if member else None
 
 
+@dataclass(frozen=True)
+class Roster:
+    """Who is served, as built from one seed: in order, and by handle."""
+
+    seed: tuple[Person, ...]
+    members: tuple[Person, ...]
+    by_handle: dict[str, Person]
+
+
 class PeopleRepository:
     """Every person document in memory, by handle; the roster is rebuilt only after a change."""
 
     def __init__(self, db: Database) -> None:
         self._by_handle: dict[str, tuple[int, dict[str, Any]]] = {}
-        self._roster: tuple[tuple[Person, ...], tuple[Person, ...]] | None = None
+        self._roster: Roster | None = None
         db.on_change(COLLECTION, self._apply)
 
     def _apply(self, _coll: str, doc_id: int, before: Any, after: Any) -> None:
@@ -62,15 +71,23 @@ class PeopleRepository:
 
     def members(self, seed: tuple[Person, ...]) -> tuple[Person, ...]:
         """The active people: the config's `seed` (which wins), then those added in chat."""
-        if self._roster is None or self._roster[0] is not seed:
+        return self._roster_of(seed).members
+
+    def member(self, seed: tuple[Person, ...], handle: str) -> Person | None:
+        """The active person with this handle (already casefolded), looked up in a dict."""
+        return self._roster_of(seed).by_handle.get(handle)
+
+    def _roster_of(self, seed: tuple[Person, ...]) -> Roster:
+        if self._roster is None or self._roster.seed is not seed:
             named = {p.handle for p in seed}
             added = tuple(
                 person
                 for person, active, _source in self.stored()
                 if active and person.handle not in named
             )
-            self._roster = (seed, (*seed, *added))
-        return self._roster[1]
+            members = (*seed, *added)
+            self._roster = Roster(seed, members, {p.handle: p for p in reversed(members)})
+        return self._roster
 
     def is_inactive(self, handle: str) -> bool:
         """True for a person `team remove` deactivated."""

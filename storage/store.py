@@ -9,8 +9,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from storage.alerts import AlertRepository
 from storage.audit import AuditRepository
+from storage.contracts import cert_repository, contract_repository
 from storage.db import Database, Transaction
+from storage.deals import DealRepository
 from storage.deliveries import DeliveryRepository
 from storage.interactions import InteractionRepository
 from storage.ledger import LedgerRepository
@@ -31,6 +34,10 @@ COLLECTIONS = (
     "audit",
     "deliveries",
     "settings",
+    "deals",
+    "contracts",
+    "certs",
+    "alerts",
 )
 
 Reverser = Callable[["Change", int, dict[str, Any]], None]
@@ -94,6 +101,10 @@ class Store:
         self.settings = SettingsRepository(self.db)
         self.ledger = LedgerRepository(self.db)
         self.ratings = RatingRepository(self.db)
+        self.deals = DealRepository(self.db)
+        self.contracts = contract_repository(self.db)
+        self.certs = cert_repository(self.db)
+        self.alerts = AlertRepository(self.db)
         self.reversers: dict[str, Reverser] = {
             "ledger": self.ledger.reverse,
             "deliveries": self.deliveries.reverse,

@@ -69,3 +69,31 @@ def test_no_config_means_one_admin_named_after_the_login() -> None:
     [person] = config.team.people
     assert person.role == "admin"
     assert config.store_path == Path("rapport-data")
+
+
+def test_deals_policies_and_contract_rewards_come_from_the_config(tmp_path: Path) -> None:
+    policy = load_config(ROOT / "config.example.toml", ENV).team.policy
+    assert policy.deals.currency == "EUR" and policy.deals.stale_days == 14
+    assert dict(policy.deals.stages)["proposal"] == 0.5
+    [eco] = policy.supplier_policies
+    assert (eco.name, eco.category, eco.require) == ("eco packaging", "packaging", ("ISO 14001",))
+    assert [r.kind for r in policy.rewards] == ["points", "contract"]
+    custom = load_config(write(tmp_path, "[deals]\nstages = { intro = 0.2, offer = 0.6 }\n"))
+    assert custom.team.policy.deals.stages == (
+        ("intro", 0.2), ("offer", 0.6), ("won", 1.0), ("lost", 0.0)
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[deals]\nstages = { lead = 2 }\n", "deals.stages.lead"),
+        ('[deals]\ncurrency = "euro"\n', "deals.currency"),
+        ('[[policies]]\nname = "x"\nrequire = []\ncategory = "a"\n', "policies.0.require"),
+        ('[[policies]]\nname = "x"\nrequire = ["ISO"]\n', "policies.0"),
+        ('[[rewards]]\nname = "x"\nkind = "trip"\n', "rewards.0.kind"),
+    ],
+)
+def test_wrong_deal_and_policy_keys_are_named(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        load_config(write(tmp_path, text))

@@ -1,0 +1,235 @@
+"""Contracts with their terms: `contract` records one (or fills in a draft), `contracts` lists."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import timedelta
+
+from handlers.amounts import money, parse_amount
+from handlers.context import Context
+from handlers.days import parse_day, parse_within, show_day, today
+from handlers.notices import notify
+from handlers.parsing import quote_name, split_once
+from handlers.reply import Reply, Section, changed, plural, problem
+from handlers.resolve import find_party
+from handlers.verbs import Verb
+from storage.contracts import ACTIVE, DRAFT, Contract
+from storage.models import Party, may_manage_terms, name_key, to_doc
+from storage.store import Change
+
+EXAMPLE = 'contract GreenPack "Packaging 2027" from 1 jan 2027 to 31 dec 2027 value:120k notice:60d'
+LIST_EXAMPLE = "contracts expiring in 90d"
+_FIELD = re.compile(r"\b(value|notice):\s*(\S+(?:\s+(?:days?|weeks?|months?))?)", re.IGNORECASE)
+DEFAULT_NOTICE = 30
+EXPIRING_DAYS = 90
+PAGE = 20
+MAX_TITLE = 200
+
+
+def keeper_refusal(ctx: Context) -> Reply | None:
+    """Contracts and certificates are kept by buyers and managers."""
+    if may_manage_terms(ctx.person):
+        return None
+    return problem("Contracts and certificates are kept by buyers and managers.")
+
+
+def owner_of(ctx: Context, party: Party) -> str:
+    """Who is reminded: the party's owner when they are in the team, else whoever wrote it."""
+    found = ctx.team.find(party.owner) if party.owner else None
+    return found.name if found else ctx.person.name
+
+
+def party_and_title(ctx: Context, text: str, command: str) -> tuple[Party, str] | Reply:
+    """`GreenPack "Packaging 2027"`: the party and the quoted title."""
+    match = re.fullmatch(r'(.+?)\s+"([^"]+)"?', text.strip())
+    if match is None:
+        return problem("Which party, and what is it called (in quotes)?", command)
+    party = find_party(ctx, match[1].strip().strip('"'), command.split(" ", 1)[0] + " {party}")
+    title = match[2].strip()
+    if isinstance(party, Reply):
+        return party
+    if len(title) > MAX_TITLE:
+        return problem(f"That name is too long ({len(title)} characters; {MAX_TITLE} max).")
+    return party, title
+
+
+def contract(ctx: Context, word: str, rest: str) -> Reply:
+    """`contract <party> "<title>" from <day> to <day> [value:120k] [notice:60d]`.
+
+    Without a quoted title the line is logged as a contract interaction, as `contract with
+    Acme today: signed` always was."""
+    if '"' not in rest:
+        from handlers.interactions import log  # here: interactions → cards → this module
+
+        return log(ctx, word, rest)
+    refusal = keeper_refusal(ctx)
+    if refusal is not None:
+        return refusal
+    fields = {m[1].lower(): m[2] for m in _FIELD.finditer(rest)}
+    text = _FIELD.sub(" ", rest).strip()
+    ends = split_once(text, "to|until|till|ending")
+    if ends is None:
+        return problem("When does the contract end? Say from … to ….", EXAMPLE)
+    head, end_text = ends
+    starts = split_once(head, "from|starting")
+    head, start_text = starts if starts else (head, "")
+    found = party_and_title(ctx, head, EXAMPLE)
+    if isinstance(found, Reply):
+        return found
+    party, title = found
+    dates = ctx.dates()
+    start = parse_day(start_text, dates) if start_text else today(dates)
+    end = parse_day(end_text, dates)
+    if start is None or end is None:
+        unread = start_text if start is None else end_text
+        return problem(f"I can't read the date “{unread}”.", EXAMPLE)
+    if end < start:
+        return problem(f"It ends ({show_day(end)}) before it starts ({show_day(start)}).", EXAMPLE)
+    value = parse_amount(fields["value"]) if "value" in fields else None
+    notice = parse_within(fields["notice"]) if "notice" in fields else DEFAULT_NOTICE
+    if ("value" in fields and value is None) or notice is None:
+        return problem("Give the value like 120k and the notice like 60d or 3 months.", EXAMPLE)
+    draft = next(
+        (
+            c
+            for c in ctx.store.contracts.of_party(party.id)
+            if c.status == DRAFT and name_key(c.title) == name_key(title)
+        ),
+        None,
+    )
+    new = Contract(
+        id=draft.id if draft else 0,
+        party_id=party.id,
+        title=title,
+        owner=owner_of(ctx, party),
+        start=start.isoformat(),
+        end=end.isoformat(),
+        value=value,
+        currency=ctx.policy.deals.currency,
+        notice_days=notice,
+        status=ACTIVE,
+        created_at=ctx.now.isoformat(),
+        created_by=ctx.person.name,
+        source=draft.source if draft else "",
+    )
+    with ctx.store.change(ctx.actor(), f"Recorded contract {title} with {party.name}") as change:
+        if draft is not None:
+            change.put("contracts", draft.id, to_doc(new))
+        else:
+            new = replace(new, id=change.add("contracts", new))
+    said = "Filled in the draft" if draft else "Recorded"
+    reply = changed(f"{said} contract #{new.id}: {contract_line(ctx, new)}.", change.entry_id)
+    reminder = show_day(end - timedelta(days=notice))
+    note = f"{new.owner} (and their manager) will be reminded on {reminder}."
+    return replace(reply, sections=(Section(lines=(note,)),))
+
+
+def contract_line(ctx: Context, item: Contract, with_party: bool = True) -> str:
+    """'#4 Packaging 2027 · GreenPack · Fri 1 Jan 2027 – Fri 31 Dec 2027 · 120,000 EUR · …'."""
+    parts = [f"#{item.id} {item.title}"]
+    party = ctx.store.parties.get(item.party_id)
+    if with_party and party is not None:
+        parts.append(party.name)
+    if item.status == DRAFT:
+        parts.append("draft: no term yet")
+    else:
+        parts.append(f"{show_day(item.start)} – {show_day(item.end)}")
+    if item.value is not None:
+        parts.append(money(item.value, item.currency))
+    if item.status != DRAFT:
+        parts.append(f"notice {item.notice_days}d")
+        if item.end < today(ctx.dates()).isoformat():
+            parts.append("ended")
+    parts.append(item.owner)
+    return " · ".join(parts)
+
+
+def contracts(ctx: Context, _word: str, rest: str) -> Reply:
+    """`contracts [party|expiring [in 90d]]`: running contracts, soonest ending first."""
+    text = rest.strip()
+    day = today(ctx.dates()).isoformat()
+    if text.lower().startswith("expiring"):
+        within = text[len("expiring") :].strip()
+        days = parse_within(within) if within else EXPIRING_DAYS
+        if days is None:
+            return problem(f"Expiring within how long? “{within}” is not a span.", LIST_EXAMPLE)
+        last = (today(ctx.dates()) + timedelta(days=days)).isoformat()
+        chosen = [c for c in ctx.store.contracts.by_day(day, last) if c.status == ACTIVE]
+        label = f"ending within {days} days"
+    elif text:
+        party = find_party(ctx, text, "contracts {party}")
+        if isinstance(party, Reply):
+            return party
+        chosen, label = ctx.store.contracts.of_party(party.id), f"with {party.name}"
+    else:
+        chosen = [c for c in ctx.store.contracts.all() if c.status == DRAFT or c.end >= day]
+        label = "running and drafts"
+    if not chosen:
+        return Reply(
+            title=f"No contracts {label}.", sections=(Section(lines=(f"Try: {EXAMPLE}",)),)
+        )
+    chosen.sort(key=lambda c: (c.status != DRAFT, c.end, c.id))
+    lines = tuple(contract_line(ctx, c) for c in chosen[:PAGE])
+    if len(chosen) > PAGE:
+        lines += (f"and {len(chosen) - PAGE} more",)
+    return Reply(
+        title=f"{plural(len(chosen), 'contract')} {label}:", sections=(Section(lines=lines),)
+    )
+
+
+def contracts_section(ctx: Context, party: Party) -> Section | None:
+    """The card's contracts that have not ended."""
+    day = today(ctx.dates()).isoformat()
+    found = [c for c in ctx.store.contracts.of_party(party.id) if c.status == DRAFT or c.end >= day]
+    if not found:
+        return None
+    return Section(title="Contracts", lines=tuple(contract_line(ctx, c, False) for c in found))
+
+
+VERBS = (
+    Verb(
+        "contract",
+        ("contract",),
+        contract,
+        "record a contract with its term (buyers and managers)",
+        (EXAMPLE, f'contract Acme "Support" to end of year notice:{DEFAULT_NOTICE}d'),
+        "The owner of the party (and their manager) is reminded notice days before the end; "
+        "without notice: it is 30 days. Naming a draft's title fills the draft in. Without a "
+        "quoted title (contract with Acme today: signed) it is logged as an interaction.",
+    ),
+    Verb(
+        "contracts",
+        ("contracts",),
+        contracts,
+        "running contracts, or a party's, or those ending soon",
+        ("contracts", "contracts GreenPack", LIST_EXAMPLE),
+    ),
+)
+
+
+def open_draft(ctx: Context, change: Change, party: Party, title: str, source: str) -> str:
+    """A draft contract for the party (a contract reward redeemed); its owner is told. The line
+    to say back."""
+    owner = owner_of(ctx, party)
+    draft = Contract(
+        id=0,
+        party_id=party.id,
+        title=title,
+        owner=owner,
+        currency=ctx.policy.deals.currency,
+        status=DRAFT,
+        created_at=ctx.now.isoformat(),
+        created_by=ctx.person.name,
+        source=source,
+    )
+    draft_id = change.add("contracts", draft)
+    fill_in = f'contract {quote_name(party.name)} "{title}" from <day> to <day> value:<amount>'
+    if owner.casefold() != ctx.person.handle:
+        told = Reply(
+            title=f"{ctx.person.name} opened draft contract #{draft_id} “{title}” "
+            f"for {party.name}.",
+            sections=(Section(lines=(f"Fill it in: {fill_in}",)),),
+        )
+        notify(ctx, change, owner, told)
+    return f"Draft contract #{draft_id} “{title}” opened for {owner}; fill it in: {fill_in}"

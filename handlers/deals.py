@@ -1,0 +1,229 @@
+"""Deals with customers: `deal` opens one, `stage`, `won` and `lost … because` move it on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from handlers.amounts import looks_like_amount, money, parse_amount
+from handlers.context import Context
+from handlers.days import parse_day, show_day
+from handlers.deal_rules import (
+    deal_buttons,
+    deal_line,
+    find_deal,
+    next_stage,
+    open_stages,
+    probability,
+    stage_names,
+)
+from handlers.notices import notify
+from handlers.parsing import quote_name, split_once
+from handlers.reply import Reply, Section, changed, problem
+from handlers.resolve import find_party, resolve
+from handlers.verbs import Verb
+from storage.deals import LOST, WON, Deal
+from storage.models import CUSTOMER, Party, may_change_deal, to_doc
+from storage.store import Change
+
+EXAMPLE = 'deal Acme "Q1 renewal" 48k stage:proposal close:15 jan'
+STAGE_EXAMPLE = "stage #3 negotiation"
+LOST_EXAMPLE = "lost #3 because went with a cheaper offer"
+KEYS = ("stage", "close", "owner", "value")
+_FIELD = re.compile(rf"\b({'|'.join(KEYS)}):\s*(\"[^\"]*\"|.*?)(?=\s+\w+:|$)", re.IGNORECASE)
+MAX_TITLE = 200
+MAX_REASON = 1000
+
+
+def deal(ctx: Context, _word: str, rest: str) -> Reply:
+    """`deal <party> "<title>" <value> [stage:…] [close:…] [owner:@…]`: opens a deal."""
+    fields = {m[1].lower(): m[2].strip().strip('"') for m in _FIELD.finditer(rest)}
+    words = _FIELD.sub(" ", rest).strip()
+    if not words:
+        return problem("Which customer, what deal and how much?", EXAMPLE)
+    if "value" not in fields:
+        head, _, last = words.rpartition(" ")
+        if head and looks_like_amount(last):
+            words, fields["value"] = head.strip(), last
+    split = _party_and_title(ctx, words)
+    if isinstance(split, Reply):
+        return split
+    party, title = split
+    values = _values(ctx, fields)
+    if isinstance(values, Reply):
+        return values
+    if not party.is_(CUSTOMER):
+        return problem(f"{party.name} is not a customer.", f"add customer {quote_name(party.name)}")
+    if not title or len(title) > MAX_TITLE:
+        return problem("What is the deal called? Put its title in quotes.", EXAMPLE)
+    stage, close, owner, value = values
+    rules = ctx.policy.deals
+    at = ctx.now.isoformat()
+    new = Deal(
+        id=0,
+        party_id=party.id,
+        title=title,
+        value=value,
+        currency=rules.currency,
+        stage=stage,
+        owner=owner,
+        close=close,
+        opened_at=at,
+        opened_by=ctx.person.name,
+        history=({"stage": stage, "at": at, "by": ctx.person.name},),
+    )
+    with ctx.store.change(ctx.actor(), f"Opened deal {title} with {party.name}") as change:
+        deal_id = change.add("deals", new)
+        _tell_owner(ctx, change, owner, f"{ctx.person.name} opened a deal for you: {title}.")
+    opened = replace(new, id=deal_id)
+    reply = changed(f"Opened deal #{deal_id}: {deal_line(ctx, opened)}.", change.entry_id)
+    return replace(reply, buttons=deal_buttons(ctx, opened) + reply.buttons)
+
+
+def _party_and_title(ctx: Context, words: str) -> tuple[Party, str] | Reply:
+    """`Acme "Q1 renewal"`, `"Acme Corp" "Q1"`, or `Acme Q1 renewal` (longest party name first)."""
+    quoted = re.fullmatch(r'(.+?)\s+"([^"]+)"?\s*', words)
+    if quoted:
+        party = find_party(ctx, quoted[1].strip().strip('"'), f'deal {{party}} "{quoted[2]}"')
+        return party if isinstance(party, Reply) else (party, quoted[2].strip())
+    parts = words.split()
+    for cut in range(len(parts) - 1, 0, -1):
+        found = resolve(ctx.store.parties, " ".join(parts[:cut])).party
+        if found is not None:
+            return found, " ".join(parts[cut:])
+    party = find_party(ctx, parts[0], "deal {party} " + " ".join(parts[1:]))
+    return party if isinstance(party, Reply) else problem("What is the deal called?", EXAMPLE)
+
+
+def _values(ctx: Context, fields: dict[str, str]) -> tuple[str, str, str, int] | Reply:
+    """(stage, close day, owner, value) from the fields, or what was not understood."""
+    rules = ctx.policy.deals
+    stage = fields.get("stage", open_stages(rules)[0]).lower()
+    if stage not in open_stages(rules):
+        return problem(f"“{stage}” is not an open stage; they are {', '.join(open_stages(rules))}.")
+    close = ""
+    if "close" in fields:
+        day = parse_day(fields["close"], ctx.dates())
+        if day is None:
+            return problem(f"I can't read the close date “{fields['close']}”.", EXAMPLE)
+        close = day.isoformat()
+    owner = ctx.person
+    if "owner" in fields:
+        found = ctx.team.find(fields["owner"])
+        if found is None:
+            return problem(f"{fields['owner']} is not in the team.", EXAMPLE)
+        owner = found
+    value = parse_amount(fields.get("value", "")) if "value" in fields else None
+    if value is None:
+        return problem("How much is the deal worth? Give a value like 48k or 1.2m.", EXAMPLE)
+    return stage, close, owner.name, value
+
+
+def stage(ctx: Context, _word: str, rest: str) -> Reply:
+    """`stage <deal> <stage|next>`: moves an open deal; won and lost close it."""
+    head, _, wanted = rest.strip().rpartition(" ")
+    wanted = wanted.lower()
+    if not head or wanted not in (*stage_names(ctx.policy.deals), "next"):
+        names = ", ".join(stage_names(ctx.policy.deals))
+        return problem(f"Move which deal to which stage ({names}, or next)?", STAGE_EXAMPLE)
+    if wanted == LOST:
+        return lost(ctx, "lost", head)
+    found = find_deal(ctx, head, f"stage {{deal}} {wanted}")
+    if isinstance(found, Reply):
+        return found
+    if wanted == "next":
+        upcoming = next_stage(ctx.policy.deals, found.stage)
+        if upcoming is None:
+            return problem(f"#{found.id} {found.title} has no next stage: won or lost?")
+        wanted = upcoming
+    return _move(ctx, found, wanted)
+
+
+def won(ctx: Context, _word: str, rest: str) -> Reply:
+    """`won <deal>`: the deal is won and closed."""
+    found = find_deal(ctx, rest, "won {deal}")
+    return found if isinstance(found, Reply) else _move(ctx, found, WON)
+
+
+def lost(ctx: Context, _word: str, rest: str) -> Reply:
+    """`lost <deal> because <reason>`: the reason is required; without it, asks for it."""
+    split = split_once(rest, "because|due to|for the reason")
+    ref, reason = split if split else (rest.strip(), "")
+    found = find_deal(ctx, ref, "lost {deal}" + (f" because {reason}" if reason else ""))
+    if isinstance(found, Reply):
+        return found
+    if not reason:
+        return problem(
+            f"Why was #{found.id} {found.title} lost? Say it with the reason.",
+            f"lost #{found.id} because <reason>",
+        )
+    if len(reason) > MAX_REASON:
+        return problem(f"That reason is too long ({len(reason)} characters; {MAX_REASON} max).")
+    return _move(ctx, found, LOST, reason.rstrip("."))
+
+
+def _move(ctx: Context, found: Deal, wanted: str, reason: str = "") -> Reply:
+    if not may_change_deal(ctx.person, found.owner):
+        return problem(f"Only {found.owner} or a manager can change #{found.id} {found.title}.")
+    if not found.is_open:
+        return problem(f"#{found.id} {found.title} is already {found.stage}.")
+    if wanted == found.stage:
+        return Reply(title=f"#{found.id} {found.title} is already at {wanted}.")
+    at = ctx.now.isoformat()
+    closing = wanted in (WON, LOST)
+    moved = replace(
+        found,
+        stage=wanted,
+        reason=reason,
+        closed_at=at if closing else None,
+        history=(*found.history, {"stage": wanted, "at": at, "by": ctx.person.name}),
+    )
+    summary = f"Moved deal {found.title} to {wanted}"
+    with ctx.store.change(ctx.actor(), summary) as change:
+        change.put("deals", found.id, to_doc(moved))
+        _tell_owner(ctx, change, found.owner, f"{ctx.person.name}: {deal_line(ctx, moved)}.")
+    percent = round(probability(ctx.policy.deals, wanted) * 100)
+    said = {WON: "won 🎉", LOST: f"lost because {reason}"}.get(wanted, f"{wanted} ({percent}%)")
+    title = f"#{found.id} {found.title}: {found.stage} → {said}."
+    reply = changed(title, change.entry_id)
+    value = Section(lines=(f"{money(found.value, found.currency)}" + _closes(found, closing),))
+    return replace(reply, sections=(value,), buttons=deal_buttons(ctx, moved) + reply.buttons)
+
+
+def _closes(found: Deal, closing: bool) -> str:
+    return f" · closes {show_day(found.close)}" if found.close and not closing else ""
+
+
+def _tell_owner(ctx: Context, change: Change, owner: str, text: str) -> None:
+    """A deal changed by someone else: its owner hears of it."""
+    if owner.casefold() != ctx.person.handle:
+        notify(ctx, change, owner, Reply(title=text))
+
+
+VERBS = (
+    Verb(
+        "deal",
+        ("deal",),
+        deal,
+        "open a deal with a customer",
+        (EXAMPLE, 'deal Acme "Support 2027" 1.2m close:end of quarter owner:@nick'),
+        "Values take k and m; the stage starts at the first one unless stage: says; "
+        "close: reads dates like 15 jan or end of quarter.",
+    ),
+    Verb(
+        "stage",
+        ("stage",),
+        stage,
+        "move a deal to another stage",
+        (STAGE_EXAMPLE, 'stage "Q1 renewal" proposal', "stage Q1 next"),
+        "Name a deal by #id, title or the start of it. Only its owner or a manager moves it.",
+    ),
+    Verb("won", ("won", "win"), won, "close a deal as won", ("won #3", 'won "Q1 renewal"')),
+    Verb(
+        "lost",
+        ("lost", "lose"),
+        lost,
+        "close a deal as lost (the reason is required)",
+        (LOST_EXAMPLE,),
+    ),
+)
