@@ -15,6 +15,7 @@ from handlers import (
     parties,
     points,
     reminders,
+    reports,
     rewards,
     scorecards,
     search,
@@ -39,6 +40,7 @@ AREAS = (
     rewards,
     scorecards,
     governance,
+    reports,
     admin,
 )
 

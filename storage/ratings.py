@@ -55,6 +55,10 @@ class RatingRepository:
         found = [self._all[i] for i in self._by_party.get(party_id, ())]
         return sorted(found, key=lambda r: (r.at, r.id), reverse=True)
 
+    def rated_parties(self) -> list[int]:
+        """Every party with at least one rating."""
+        return [party_id for party_id, ids in self._by_party.items() if ids]
+
     def has_ratings(self, party_id: int) -> bool:
         return bool(self._by_party.get(party_id))
 
