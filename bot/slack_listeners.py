@@ -51,6 +51,11 @@ class SlackListeners:
         await ack()
         text = incoming_text(body.get("text", ""), self.adapter.team)
         reply = await self.adapter.ask(person, text, f"slack:command:{body['trigger_id']}")
+        if reply.image is not None:  # a chart goes into the conversation it was asked in
+            instead = await self.adapter.send_image(person, reply, body.get("channel_id", ""))
+            if instead is None:
+                return
+            reply = instead
         if reply.file is not None:
             reply, _dm = await self.adapter.send_file(person, reply)
         await self.adapter.respond(body["response_url"], reply)

@@ -147,9 +147,10 @@ def suppliers_chart(suppliers: Suppliers, title: str) -> bytes:
                   va="center", fontsize=10, color="#555555")  # fmt: skip
     for colour, line in zip(OKABE_ITO, suppliers.lines, strict=False):
         values = [math.nan if v is None else v for v in line.series]
-        marks = f" ({', '.join(line.marks)})" if line.marks else ""
+        label = short(line.name) + (f" ({', '.join(line.marks)})" if line.marks else "")
+        style = "--" if line.marks else "-"
         axes.plot(range(len(values)), values, color=colour, marker="o", linewidth=2.5,
-                  linestyle="--" if line.marks else "-", label=short(line.name) + marks)  # fmt: skip
+                  linestyle=style, label=label)  # fmt: skip
     axes.set_ylim(0, 100)
     axes.set_xlim(-0.3, max(len(labels) - 0.7, 0.3))
     axes.set_xticks(list(range(len(labels))), labels, fontsize=10)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from handlers.report_scope import Period, Scope
@@ -66,9 +66,7 @@ class Activity:
         return totals
 
 
-def activity_data(
-    store: Store, team: Sequence[Person], scope: Scope, period: Period
-) -> Activity:
+def activity_data(store: Store, team: Sequence[Person], scope: Scope, period: Period) -> Activity:
     """Interactions logged by the scope's people (by everyone: None), from the author index.
 
     Everyone of the scope (of `team`, for everyone) is counted, also with nothing logged.
@@ -85,7 +83,7 @@ def activity_data(
 
 @dataclass(frozen=True)
 class Points:
-    """Points earned per tier (the party's tier now) per bucket, and the parties that earned most."""
+    """Points earned per tier (the party's tier now) per bucket; the parties that earned most."""
 
     period: Period
     scope: Scope
@@ -161,10 +159,7 @@ def suppliers_data(
         current.append((party, SupplierLine(party.name, card.score, card.standing, marks, [])))
     current.sort(key=lambda pair: _attention(pair[1]))
     charted = current if limit is None else current[:limit]
-    lines = [
-        SupplierLine(line.name, line.score, line.standing, line.marks, _series(store, policy, p, period))
-        for p, line in charted
-    ]  # fmt: skip
+    lines = [replace(line, series=_series(store, policy, p, period)) for p, line in charted]
     standings = Counter(line.standing for _p, line in current if line.standing)
     marked = Counter(mark for _p, line in current for mark in line.marks)
     return Suppliers(

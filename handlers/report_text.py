@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from handlers.report_data import Activity, Points, Suppliers
 from handlers.reply import plural
+from handlers.report_data import Activity, Points, Suppliers
 
 Row = dict[str, Any]
 
@@ -19,9 +19,7 @@ def activity_summary(activity: Activity) -> tuple[str, str]:
     """Totals, the weekly rate and the commonest kinds; who did most and least (or when)."""
     total, people = activity.total, activity.people
     per_week = total / activity.period.weeks
-    kinds = ", ".join(
-        f"{_share(n, total)} {kind}" for kind, n in activity.by_kind().most_common(3)
-    )
+    kinds = ", ".join(f"{_share(n, total)} {kind}" for kind, n in activity.by_kind().most_common(3))
     first = (
         f"{plural(total, 'interaction')} by {plural(len(people), 'person', 'people')} "
         f"({per_week:,.0f} a week): {kinds}."

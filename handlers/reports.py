@@ -16,9 +16,9 @@ from typing import Any
 from handlers import exports, report_text
 from handlers.context import Context
 from handlers.digest import leads
+from handlers.reply import Image, Reply, Section, problem
 from handlers.report_data import activity_data, points_data, suppliers_data
 from handlers.report_scope import PERIODS, Period, Scope, period_of, scope_of, team_scope
-from handlers.reply import Image, Reply, Section, problem
 from handlers.verbs import Verb
 
 KINDS = ("activity", "pipeline", "points", "suppliers")
