@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.context import Team
+from handlers.weekly import read_weekly
 from storage.models import INTERACTION_KINDS, PERSON_ROLES, Person, Policy, Reward
 
 DEFAULT_STORE = "rapport-data"
@@ -214,7 +215,18 @@ def _policy(reader: _Reader) -> Policy:
         digest_time=reader.text("reminders.digest_time", "08:30"),
         escalate_after_days=reader.number("reminders.escalate_after_days", 2),
         tag_cadences=_numbers("reminders.tag_cadences", reader.get("reminders.tag_cadences", {})),
+        weekly_report=_weekly(reader),
     )
+
+
+def _weekly(reader: _Reader) -> str:
+    """`[reports] weekly`: when leads get their weekly charts (`mon 08:00`, or `off`)."""
+    value = reader.text("reports.weekly", Policy().weekly_report)
+    try:
+        read_weekly(value)
+    except ValueError as error:
+        raise ConfigError(f"reports.weekly: {error}") from None
+    return value
 
 
 def _numbers(key: str, table: Any) -> tuple[tuple[str, Any], ...]:

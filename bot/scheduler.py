@@ -28,8 +28,9 @@ from bot.timing import delivery_time, digest_key, digest_time, escalation_time
 from handlers.context import Team
 from handlers.digest import build_digest, leads
 from handlers.followups import escalation_message
-from handlers.notices import SYSTEM, context_for, notify, reminder_message, reply_from_doc
+from handlers.notices import SYSTEM, context_for, notify, reminder_message
 from handlers.reply import Reply
+from handlers.weekly import delivered_reply, queue_weekly, weekly_time
 from storage.deliveries import Delivery
 from storage.models import Person
 from storage.reminders import UNCONFIRMED, Reminder, rolled_forward
@@ -91,6 +92,8 @@ class Scheduler:
                 if leads(self.team, person):
                     first = digest_time(self.store, self.team, person, self.clock(), True)
                     self.agenda.set(("digest", person.handle), first)
+                    weekly = weekly_time(self.store, self.team, person, self.clock(), True)
+                    self.agenda.set(("weekly", person.handle), weekly)
             self.store.reminders.watch(self._on_reminder)
             self.store.deliveries.watch(self._on_delivery)
             self._loaded = True
@@ -174,6 +177,8 @@ class Scheduler:
                 await self._escalate(ident, now)
             elif kind == "digest":
                 await self._digest(ident, now)
+            elif kind == "weekly":
+                await self._weekly(ident, now)
         except Exception:
             log.exception("scheduler: %s %s failed; retrying later", kind, ident)
             self._retry(key, now)
@@ -219,9 +224,13 @@ class Scheduler:
         found = self._notifier_for(key, notice.to)
         if found is not None:
             person, notifier = found
-            await self._send(
-                key, "deliveries", delivery_id, person, notifier, reply_from_doc(notice.reply)
-            )
+            reply = await asyncio.to_thread(self._notice_reply, person, notice)
+            await self._send(key, "deliveries", delivery_id, person, notifier, reply)
+
+    def _notice_reply(self, person: Person, notice: Delivery) -> Reply:
+        """A notice's reply (a weekly chart is drawn now), read under the store's lock."""
+        with self.store.lock:
+            return delivered_reply(self.store, self.team, person, notice.reply)
 
     async def _send(
         self, key: Key, coll: str, doc_id: int, person: Person, notifier: Notifier, reply: Reply
@@ -298,6 +307,19 @@ class Scheduler:
             await self._write(f"Daily digest for {person.name}", record)
             upcoming = digest_time(self.store, self.team, person, now)
         self.agenda.set(("digest", handle), upcoming)
+
+    async def _weekly(self, handle: str, now: datetime) -> None:
+        """A lead's weekly charts, queued once for the week they fall due in."""
+        person = self.team.find(handle)
+        upcoming = weekly_time(self.store, self.team, person, now) if person else None
+        if person is not None and upcoming is not None and upcoming <= now:
+            due = upcoming
+            await self._write(
+                f"Weekly report for {person.name}",
+                lambda c: queue_weekly(self.store, self.team, person, due, c),
+            )
+            upcoming = weekly_time(self.store, self.team, person, now)
+        self.agenda.set(("weekly", handle), upcoming)
 
     async def _write(self, summary: str, write: Callable[[Change], None]) -> None:
         """One change as Rapport, off the event loop (the store fsyncs)."""

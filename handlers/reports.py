@@ -104,6 +104,12 @@ def _default_scope(ctx: Context, kind: str) -> Scope:
     return team_scope(ctx.team, ctx.person)
 
 
+def has_data(ctx: Context, request: Request) -> bool:
+    """Would the report show anything?"""
+    report = REPORTS[request.kind]
+    return not report.empty(report.data(ctx, request.scope, request.period))
+
+
 def chart_reply(ctx: Context, request: Request, heading: str = "") -> Reply:
     """The report as a reply: title, two summary lines, and the chart as its image."""
     report = REPORTS[request.kind]

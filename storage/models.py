@@ -225,6 +225,7 @@ class Policy:
     digest_time: str = "08:30"
     escalate_after_days: int = 2
     tag_cadences: tuple[tuple[str, int], ...] = ()
+    weekly_report: str = "mon 08:00"  # leads' weekly charts: a day and a time, or "off"
 
 
 def may_change_party(person: Person, party: Party) -> bool:
