@@ -179,4 +179,5 @@ def _attention(line: SupplierLine) -> tuple[int, int, str]:
 
 def _series(store: Store, policy: Policy, party: Party, period: Period) -> list[int | None]:
     """The scorecard as it stood at the end of each bucket."""
-    return [store.ratings.scorecard(party.id, policy, end).score for end in period.edges[1:]]
+    ends = period.edges[1:]
+    return [store.ratings.scorecard(party.id, policy, end, history=True).score for end in ends]

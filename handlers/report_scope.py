@@ -73,7 +73,8 @@ def period_of(name: str, now: datetime, zone: ZoneInfo) -> Period:
         "this year": (today.replace(month=1, day=1), None),
     }[name]
     unit = UNITS[name]
-    end = _midnight(last, zone) if last else now.astimezone(zone)
+    # a current period includes what happened at `now` itself
+    end = _midnight(last, zone) if last else now.astimezone(zone) + timedelta(microseconds=1)
     cuts = [_midnight(first, zone)]
     day = _next_cut(first, unit)
     while (moment := _midnight(day, zone)) < end:
