@@ -33,11 +33,17 @@ CUSTOMERS = ("Acme Corp", "Globex", "Initech", "Umbrella Retail", "Stark Industr
 SUPPLIERS = {  # name: how its ratings tend (1–5)
     "GreenPack": 5, "Box & Co": 4, "Cargo Express": 3, "Nordic Pallets": 3, "Slowship Ltd": 2,
 }  # fmt: skip
-KINDS = {"Ana": ("call", "call", "meeting", "email"), "Nick": ("call", "email", "email"),
-         "Lena": ("meeting", "visit", "call"), "Bob": ("delivery", "order", "complaint")}  # fmt: skip
+KINDS = {
+    "Ana": ("call", "call", "meeting", "email"),
+    "Nick": ("call", "email", "email"),
+    "Lena": ("meeting", "visit", "call"),
+    "Bob": ("delivery", "order", "complaint"),
+}
 
 
-class Team_:
+class Speaker:
+    """Says lines to the router as anyone of the team, at the time it is set to."""
+
     def __init__(self, router: Router, team: Team) -> None:
         self.router, self.team, self.now = router, team, START
 
@@ -49,7 +55,7 @@ class Team_:
         return reply
 
 
-def quarter(say: Team_, rng: random.Random) -> None:
+def quarter(say: Speaker, rng: random.Random) -> None:
     """Parties, then twelve weeks of logs, awards and ratings."""
     for name in CUSTOMERS:
         say("Ana", f'add customer "{name}" owner:@{rng.choice(("ana", "nick", "lena"))}')
@@ -67,8 +73,8 @@ def quarter(say: Team_, rng: random.Random) -> None:
             say("Maria", f'award "{rng.choice(list(SUPPLIERS))}" {rng.randint(10, 60)} for a lot')
         if day.weekday() == 2:
             for name, level in SUPPLIERS.items():
-                score = lambda: min(5, max(1, level + rng.choice((-1, 0, 0, 1))))  # noqa: E731
-                say("Bob", f'rate "{name}" quality:{score()} delivery:{score()} price:{score()}')
+                q, d, p = (min(5, max(1, level + rng.choice((-1, 0, 0, 1)))) for _ in range(3))
+                say("Bob", f'rate "{name}" quality:{q} delivery:{d} price:{p}')
         day += timedelta(days=1)
     say.now = NOW - timedelta(days=20)
     say("Maria", 'status "Slowship Ltd" probation because three late deliveries')
@@ -79,7 +85,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "data")
         team = Team(people=PEOPLE, timezone="Europe/Berlin")
-        say = Team_(Router(store, team), team)
+        say = Speaker(Router(store, team), team)
         quarter(say, random.Random(3))
         say.now = NOW
         for kind, line in (("activity", "report activity this quarter team"),
