@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from handlers.report_data import Activity, Points, Suppliers
+from handlers.report_text import short
 
 WIDTH, HEIGHT, DPI = 1200, 700, 100
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -28,13 +29,7 @@ BANDS = (  # standing, from, to, background (light tints of the same palette)
     ("watch", 30, 50, "#fbeccc"),
     ("poor", 0, 30, "#f6d9cc"),
 )
-NAME_LENGTH = 22
 MOST_PEOPLE = 25
-
-
-def short(name: str, length: int = NAME_LENGTH) -> str:
-    """A party's or person's name cut to fit a legend or an axis."""
-    return name if len(name) <= length else name[: length - 1].rstrip() + "…"
 
 
 def _figure() -> Figure:

@@ -121,7 +121,8 @@ def team_scope(team: Team, person: Person) -> Scope:
 
 
 def scope_of(ctx: Context, word: str) -> Scope | None:
-    """`mine`, `team`, `all` or `@name` (a person of the team); None when it is none of those."""
+    """`mine`, `team`, `all` or `@name` (a person of the team, the @ optional); None when it
+    is none of those."""
     lowered = word.casefold()
     if lowered in ("mine", "me", "my"):
         return Scope(ctx.person.name, (ctx.person,))
@@ -129,5 +130,5 @@ def scope_of(ctx: Context, word: str) -> Scope | None:
         return team_scope(ctx.team, ctx.person)
     if lowered in ("all", "everyone", "everybody"):
         return Scope("the whole team", None)
-    person = ctx.team.find(word) if word.startswith("@") else None
+    person = ctx.team.find(word)  # `@nick`, or `nick`
     return Scope(person.name, (person,)) if person else None

@@ -9,6 +9,12 @@ from handlers.reply import plural
 from handlers.report_data import Activity, Points, Suppliers
 
 Row = dict[str, Any]
+NAME_LENGTH = 22
+
+
+def short(name: str, length: int = NAME_LENGTH) -> str:
+    """A party's or person's name cut to fit a legend, an axis or a chart's title."""
+    return name if len(name) <= length else name[: length - 1].rstrip() + "…"
 
 
 def _share(part: int, whole: int) -> str:

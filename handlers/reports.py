@@ -17,7 +17,7 @@ from handlers import exports, report_text
 from handlers.context import Context
 from handlers.digest import leads
 from handlers.reply import Image, Reply, Section, problem
-from handlers.report_data import activity_data, points_data, suppliers_data
+from handlers.report_data import CHARTED_SUPPLIERS, activity_data, points_data, suppliers_data
 from handlers.report_scope import PERIODS, Period, Scope, period_of, scope_of, team_scope
 from handlers.verbs import Verb
 
@@ -38,7 +38,7 @@ class Report:
     summary: Callable[[Any], tuple[str, str]]
     rows: Callable[[Any], Iterator[exports.Row]]
     empty: Callable[[Any], bool]
-    nothing: str  # what an empty one says
+    nothing: str  # what an empty one says, after its title
     mine_by_default: bool = False  # for people who lead nobody: their own work, not everyone's
 
 
@@ -49,19 +49,21 @@ def _activity(ctx: Context, scope: Scope, period: Period) -> Any:
 REPORTS: dict[str, Report] = {
     "activity": Report(
         "Activity", _activity, "activity_chart", report_text.activity_summary,
-        report_text.activity_rows, lambda data: data.total == 0, "No interactions logged",
+        report_text.activity_rows, lambda data: data.total == 0, "no interactions logged",
         mine_by_default=True,
     ),
     "points": Report(
         "Points", lambda ctx, scope, period: points_data(ctx.store, ctx.policy, scope, period),
         "points_chart", report_text.points_summary, report_text.points_rows,
-        lambda data: data.total == 0, "No points earned",
+        lambda data: data.total == 0, "no points earned",
     ),
     "suppliers": Report(
         "Suppliers",
-        lambda ctx, scope, period: suppliers_data(ctx.store, ctx.policy, scope, period, 8),
+        lambda ctx, scope, period: suppliers_data(
+            ctx.store, ctx.policy, scope, period, CHARTED_SUPPLIERS
+        ),
         "suppliers_chart", report_text.suppliers_summary, report_text.suppliers_rows,
-        lambda data: data.rated == 0, "No rated suppliers",
+        lambda data: data.rated == 0, "no rated suppliers",
     ),
 }  # fmt: skip
 
@@ -117,7 +119,7 @@ def chart_reply(ctx: Context, request: Request, heading: str = "") -> Reply:
     period = request.period
     title = f"{heading}{report.title} of {request.scope.label}, {period.name} ({period.span()})"
     if report.empty(data):
-        return Reply(title=f"{title}: {report.nothing.lower()[0]}{report.nothing[1:]}.")
+        return Reply(title=f"{title}: {report.nothing}.")
     lines = report.summary(data)
     draw = getattr(import_module("handlers.charts"), report.chart)  # matplotlib loads on first use
     png = draw(data, _chart_title(report, request))
@@ -127,8 +129,7 @@ def chart_reply(ctx: Context, request: Request, heading: str = "") -> Reply:
 
 
 def _chart_title(report: Report, request: Request) -> str:
-    from_charts = import_module("handlers.charts")
-    label = from_charts.short(request.scope.label, 28)
+    label = report_text.short(request.scope.label, 28)
     return f"{report.title} · {label} · {request.period.name} ({request.period.span()})"
 
 
