@@ -42,7 +42,7 @@ def _png(figure: Figure) -> bytes:
     """The figure as PNG bytes; the figure is cleared so nothing of it is kept."""
     out = io.BytesIO()
     try:
-        figure.savefig(out, format="png", dpi=DPI)
+        figure.savefig(out, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
     finally:
         figure.clear()
     return out.getvalue()
