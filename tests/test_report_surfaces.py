@@ -59,6 +59,19 @@ async def test_slack_uploads_the_chart_where_it_was_asked_with_alt_text(tmp_path
         assert done["thread_ts"] and rig.fake.shared[-1]["thread_ts"] == done["thread_ts"]
 
 
+async def test_a_slack_notice_with_a_chart_is_uploaded_to_the_dm(tmp_path: Path) -> None:
+    async with slack_rig(tmp_path, "http") as rig:
+        fill(rig.rapport.router, rig.rapport.config.team)
+        maria = rig.rapport.config.team.find("maria")
+        assert rig.adapter is not None and maria is not None
+        reply = rig.rapport.router.handle(Message(maria, "report activity", "slack", NOW))
+        delivered = await rig.adapter.notifier.deliver(maria, reply)
+        (shared,) = rig.fake.shared
+        assert delivered.channel == shared["channel"] == "D0MAR0003"
+        assert delivered.ref == shared["id"] and shared["alt_txt"].startswith("Activity of")
+        assert_chart(shared["data"])
+
+
 async def test_slash_report_lands_in_the_channel_else_in_the_dm(tmp_path: Path) -> None:
     async with slack_rig(tmp_path, "http") as rig:
         fill(rig.rapport.router, rig.rapport.config.team)
