@@ -62,11 +62,12 @@ def test_activity_counts_each_persons_interactions_per_week_and_kind(logged: Cha
     assert in_new_york.counts["Nick"] == {"meeting": [0, 1, 0, 0, 0]}  # Sunday 8 Nov there
 
 
-def test_the_activity_index_follows_undo(logged: Chat) -> None:
-    said(logged, "2026-11-25T12:00", "log visit with Acme: on site")
+def test_the_activity_index_follows_new_logs_and_undo(logged: Chat) -> None:
     period = period_of("this week", NOW, BERLIN)
     mine = Scope("Ana", PEOPLE[:1])
     store = logged.router.store
+    assert activity_data(store, PEOPLE, mine, period).counts["Ana"] == {"call": [0, 1, 0]}
+    said(logged, "2026-11-25T12:00", "log visit with Acme: on site")
     assert activity_data(store, PEOPLE, mine, period).counts["Ana"]["visit"] == [0, 0, 1]
     said(logged, "2026-11-25T12:05", "undo")
     assert activity_data(store, PEOPLE, mine, period).counts["Ana"] == {"call": [0, 1, 0]}
