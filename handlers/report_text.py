@@ -25,10 +25,11 @@ def activity_summary(activity: Activity) -> tuple[str, str]:
     """Totals, the weekly rate and the commonest kinds; who did most and least (or when)."""
     total, people = activity.total, activity.people
     per_week = total / activity.period.weeks
+    rate = f"{per_week:.1f}" if per_week < 10 else f"{per_week:,.0f}"
     kinds = ", ".join(f"{_share(n, total)} {kind}" for kind, n in activity.by_kind().most_common(3))
     first = (
         f"{plural(total, 'interaction')} by {plural(len(people), 'person', 'people')} "
-        f"({per_week:,.0f} a week): {kinds}."
+        f"({rate} a week): {kinds}."
     )
     if len(people) > 1:
         most, least = people[0], people[-1]

@@ -16,7 +16,7 @@ from tests.fakes.telegram_api import PNG_SIGNATURE, png_size
 from tests.telegram_helpers import BOB, Telegram, api_fixture, tg_fixture  # noqa: F401
 
 ANA_DM = "D0ANA0001"
-SUMMARY = "2 interactions by 1 person (1 a week): 50% call, 50% meeting."
+SUMMARY = "2 interactions by 1 person (0.6 a week): 50% call, 50% meeting."
 LOGS = (
     ("Ana", "2026-11-03T10:00", "add customer Acme Corp"),
     ("Ana", "2026-11-03T10:00", "log call with Acme: pricing"),
@@ -109,7 +109,7 @@ async def test_telegram_sends_the_chart_as_a_photo_with_the_summary_as_caption(
     assert shown["caption"].splitlines() == [
         "Activity of Bob, this month (1–25 Nov 2026)",
         "",
-        "2 interactions by 1 person (1 a week): 50% delivery, 50% complaint.",
+        "2 interactions by 1 person (0.6 a week): 50% delivery, 50% complaint.",
         "Busiest week: 9 Nov with 1; quietest: 1 Nov with 0.",
     ]
     assert shown["caption_entities"][0]["type"] == "bold"

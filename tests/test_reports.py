@@ -77,7 +77,7 @@ def test_the_activity_report_answers_with_a_chart_and_two_lines(logged: Chat) ->
     reply = logged("report activity", "Maria")
     assert reply.title == "Activity of Maria's team, this month (1–25 Nov 2026)"
     assert reply.sections[0].lines == (
-        "6 interactions by 4 people (2 a week): 50% call, 17% email, 17% delivery.",
+        "6 interactions by 4 people (1.7 a week): 50% call, 17% email, 17% delivery.",
         "Most: Ana 4; least: Maria 0.",
     )
     assert reply.image is not None and png_size(reply.image.png) == (1200, 700)
