@@ -2,7 +2,8 @@
 
 Run by hand from the repository root: `python benchmarks/reports.py [--scale 0.1] [--store DIR]`.
 Builds the year of benchmarks/year.py (10,000 parties, 100,000 interactions, 50,000 ledger
-entries, 5,000 ratings; times --scale), or opens one kept with `year.py --keep DIR`
+entries, 5,000 ratings; times --scale) as documents (`--router`: typed through the router with
+year.py's builder, which takes far longer), or opens one kept with `year.py --keep DIR`
 (`--store DIR/year-store`), then times every report as a manager and a rep would ask for it,
 rendering included. Baseline, measured in the same run: the activity numbers counted by a scan
 of every interaction, which the author index replaces.
@@ -14,24 +15,39 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.measure import Results, percentiles, table, timed  # noqa: E402
-from benchmarks.year import MANAGERS, NOW, REPS, SIZES, TEAM, build  # noqa: E402
+from benchmarks.year import (  # noqa: E402
+    BUYERS,
+    MANAGERS,
+    NOW,
+    REPS,
+    SIZES,
+    TEAM,
+    YEAR_AGO,
+    build,
+    customer,
+    supplier,
+)
 from handlers.reply import Message  # noqa: E402
 from handlers.report_data import activity_data  # noqa: E402
 from handlers.report_scope import Period, Scope, period_of  # noqa: E402
 from handlers.router import Router  # noqa: E402
-from storage.store import Store  # noqa: E402
+from storage.ledger import AWARD, new_entry  # noqa: E402
+from storage.models import Interaction, Party, to_doc  # noqa: E402
+from storage.ratings import Rating  # noqa: E402
+from storage.store import Actor, Store  # noqa: E402
 
 RUNS = 100
 REPORTS = {  # name: (who asks, what they type)
@@ -49,6 +65,51 @@ def resident_mb() -> float:
     """The process's resident set now (not its peak), in MB."""
     pages = int(Path("/proc/self/statm").read_text().split()[1])
     return pages * 4096 / 1e6
+
+
+BATCH = 2_000
+
+
+def write_year(store: Store, sizes: dict[str, int]) -> None:
+    """The same year as year.py's `build`, written as documents in batches of BATCH per change
+    (the router takes the better part of an hour on a shared machine); same people, parties,
+    kinds, spread over the year and random choices of the same shape."""
+    rng = random.Random(7)
+    year = (NOW - YEAR_AGO).total_seconds()
+    customers, suppliers = sizes["customers"], sizes["suppliers"]
+    docs: list[tuple[str, dict[str, object]]] = []
+    for n in range(customers):
+        owner = REPS[n % len(REPS)].name
+        party = Party(0, customer(n), ("customer",), customer_status="active", owner=owner)
+        docs.append(("parties", to_doc(party)))
+    for n in range(suppliers):
+        owner = BUYERS[n % len(BUYERS)].name
+        status = "probation" if n % 97 == 0 else "approved"
+        party = Party(0, supplier(n), ("supplier",), supplier_status=status, owner=owner)
+        docs.append(("parties", to_doc(party)))
+    for n in range(sizes["interactions"]):
+        which = rng.randrange(customers)
+        at = (YEAR_AGO + timedelta(seconds=year * n / sizes["interactions"])).isoformat()
+        kind = ("call", "meeting", "email", "visit")[n % 4]
+        by = REPS[which % len(REPS)].name
+        docs.append(("interactions", to_doc(Interaction(0, which + 1, kind, at, f"order {n}", by,
+                                                        "slack", at))))  # fmt: skip
+    for n in range(sizes["ledger"]):
+        which = rng.randrange(suppliers)
+        at = YEAR_AGO + timedelta(seconds=year * n / sizes["ledger"])
+        by = BUYERS[which % len(BUYERS)].name
+        docs.append(("ledger", new_entry(customers + which + 1, rng.randint(1, 40), f"lot {n}",
+                                         AWARD, by, at)))  # fmt: skip
+    for n in range(sizes["ratings"]):
+        which = rng.randrange(min(suppliers, 600))
+        at = (NOW - timedelta(days=180) + timedelta(days=179) * n / sizes["ratings"]).isoformat()
+        scores = {c: rng.randint(2, 5) for c in ("quality", "delivery", "price")}
+        docs.append(("ratings", to_doc(Rating(0, customers + which + 1, scores, "buy1", at))))
+    actor = Actor("benchmark", "terminal", NOW.isoformat())
+    for start in range(0, len(docs), BATCH):
+        with store.change(actor, f"year, records {start}+") as change:
+            for coll, doc in docs[start : start + BATCH]:
+                change.insert(coll, doc)
 
 
 YEAR: Period = period_of("this year", NOW, ZoneInfo("Europe/Berlin"))
@@ -89,17 +150,20 @@ def measure(router: Router) -> tuple[Results, Results, dict[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of a year's records")
-    parser.add_argument("--store", help="a store built by `year.py --keep` (DIR/year-store)")
+    parser.add_argument("--store", help="a store folder: built there and kept when it is new; "
+                        "also one built by `year.py --keep DIR` (DIR/year-store)")  # fmt: skip
+    parser.add_argument("--router", action="store_true", help="type the year through the router")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.store) if args.store else Path(tmp) / "year-store"
+        new = not args.store or not folder.exists()
         store = Store(folder)
         router = Router(store, TEAM)
-        if not args.store:
+        if new:
             sizes = {k: max(int(v * args.scale), 50) for k, v in SIZES.items()}
             sizes["reminders"] = 50  # reports never read reminders
             started = time.perf_counter()
-            build(router, sizes)
+            build(router, sizes) if args.router else write_year(store, sizes)
             print(f"built {sum(sizes.values()):,} records in {time.perf_counter() - started:.0f} s")
         first = resident_mb()
         router.handle(Message(MANAGERS[0], "report activity", "slack", NOW))

@@ -54,7 +54,7 @@ def _style(axes: Axes, title: str, ylabel: str) -> None:
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", color="#dddddd", linewidth=0.8)
     axes.set_axisbelow(True)
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # few ticks: each costs
     axes.margins(y=0.08)
 
 
@@ -125,6 +125,7 @@ def points_chart(points: Points, title: str) -> bytes:
     names = [short(name) for name, _n in reversed(points.top)]
     top.barh(range(len(names)), [n for _name, n in reversed(points.top)], color=OKABE_ITO[0])
     top.set_yticks(list(range(len(names))), names, fontsize=10)
+    top.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     top.set_title("Top parties", loc="left", fontsize=13, fontweight="bold")
     top.spines[["top", "right"]].set_visible(False)
     return _png(figure)
@@ -151,5 +152,6 @@ def suppliers_chart(suppliers: Suppliers, title: str) -> bytes:
     axes.set_xticks(list(range(len(labels))), labels, fontsize=10)
     axes.legend(loc="upper left", bbox_to_anchor=(1.07, 1.0), frameon=False, fontsize=11)
     _style(axes, title, "scorecard (0–100)")
+    axes.set_yticks([low for _standing, low, _high, _colour in BANDS] + [100])
     axes.grid(False)
     return _png(figure)
