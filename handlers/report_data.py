@@ -103,17 +103,19 @@ def points_data(store: Store, policy: Policy, scope: Scope, period: Period) -> P
     tiers = (UNTIERED, *(name for name, _floor in sorted(policy.tiers, key=lambda t: t[1])))
     by_tier = {tier: [0] * (len(stamps) - 1) for tier in tiers}
     earned: Counter[int] = Counter()
-    parties: dict[int, Party | None] = {}
+    tier_of: dict[int, str | None] = {}  # None: the party is not in scope
     for stamp, party_id, points in store.ledger.earned_events(period.start, period.end):
-        if party_id not in parties:
+        if party_id not in tier_of:
             party = store.parties.get(party_id)
-            parties[party_id] = party if party and scope.owns(party.owner) else None
-        if parties[party_id] is None:
+            in_scope = party is not None and scope.owns(party.owner)
+            reached = tier_for(store.ledger.earned(party_id), policy.tiers).name or UNTIERED
+            tier_of[party_id] = reached if in_scope else None
+        tier = tier_of[party_id]
+        if tier is None:
             continue
-        tier = tier_for(store.ledger.earned(party_id), policy.tiers).name or UNTIERED
         by_tier[tier][bisect_right(stamps, stamp) - 1] += points
         earned[party_id] += points
-    top = [(_name(parties[p]), n) for p, n in earned.most_common(TOP_PARTIES) if n > 0]
+    top = [(_name(store.parties.get(p)), n) for p, n in earned.most_common(TOP_PARTIES) if n > 0]
     used = tuple(t for t in tiers if any(by_tier[t]) or t != UNTIERED)
     return Points(period, scope, used, {t: by_tier[t] for t in used}, top, len(+earned))
 
