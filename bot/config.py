@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.context import Team
+from handlers.weekly import read_weekly
 from storage.models import (
     INTERACTION_KINDS,
     PERSON_ROLES,
@@ -225,6 +226,7 @@ def _policy(reader: _Reader) -> Policy:
         tag_cadences=_numbers("reminders.tag_cadences", reader.get("reminders.tag_cadences", {})),
         deals=_deal_rules(reader),
         supplier_policies=_supplier_policies(reader),
+        weekly_report=_weekly(reader),
     )
 
 
@@ -279,6 +281,16 @@ def _supplier_policies(reader: _Reader) -> tuple[SupplierPolicy, ...]:
             )
         )
     return tuple(found)
+
+
+def _weekly(reader: _Reader) -> str:
+    """`[reports] weekly`: when leads get their weekly charts (`mon 08:00`, or `off`)."""
+    value = reader.text("reports.weekly", Policy().weekly_report)
+    try:
+        read_weekly(value)
+    except ValueError as error:
+        raise ConfigError(f"reports.weekly: {error}") from None
+    return value
 
 
 def _numbers(key: str, table: Any) -> tuple[tuple[str, Any], ...]:

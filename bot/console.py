@@ -62,16 +62,25 @@ class Console:
         """Answer a line and print the reply at once (pipes follow along)."""
         reply = self.say(line)
         self.out.write(render(reply) + "\n")
+        self.save_attachments(reply)
+        self.out.flush()
+
+    def save_attachments(self, reply: Reply) -> None:
+        """An export or a chart is saved in the files folder, and its path printed."""
         if reply.file is not None:
             path = self.files / reply.file[0]
             path.write_text(reply.file[1], encoding="utf-8")
             self.out.write(f"  saved {path}\n")
-        self.out.flush()
+        if reply.image is not None:
+            path = self.files / reply.image.name
+            path.write_bytes(reply.image.png)
+            self.out.write(f"  chart saved as {path}\n")
 
     def show_pending(self) -> None:
         """Print the reminders and notices that fell due for this person (before the prompt)."""
         for reply in self.pending(self.person) if self.pending else ():
             self.notifier.show(reply)
+            self.save_attachments(reply)
             self.buttons = reply.buttons
 
     def run(self, lines: Iterable[str], interactive: bool) -> None:

@@ -9,8 +9,9 @@ from typing import Any
 
 from bot.timing import delivery_time
 from handlers.context import Team
-from handlers.notices import SYSTEM, context_for, reminder_message, reply_from_doc
+from handlers.notices import SYSTEM, context_for, reminder_message
 from handlers.reply import Reply
+from handlers.weekly import delivered_reply
 from storage.models import Person
 from storage.reminders import UNCONFIRMED, Reminder
 from storage.store import Actor, Change, Store
@@ -60,7 +61,7 @@ def due_at_prompt(
         if not d.sending_at and ("notice", d.id) not in shown
     ]  # fmt: skip
     replies = [reminder_message(ctx, r) for r in reminders]
-    replies += [reply_from_doc(d.reply) for d in notices]
+    replies += [delivered_reply(store, team, person, d.reply) for d in notices]
     if replies and not person.slack and person.telegram is None:
         actor = Actor(SYSTEM, "terminal", now.isoformat())
         done = {"delivered_at": now.isoformat(), "sending_at": None, "delivered_ref": "terminal"}

@@ -30,8 +30,9 @@ from handlers.compliance import POLICY_CHECK
 from handlers.context import Team
 from handlers.digest import build_digest, leads
 from handlers.followups import escalation_message
-from handlers.notices import SYSTEM, context_for, notify, reminder_message, reply_from_doc
+from handlers.notices import SYSTEM, context_for, notify, reminder_message
 from handlers.reply import Reply
+from handlers.weekly import delivered_reply, queue_weekly, weekly_time
 from storage.deliveries import Delivery
 from storage.models import Person
 from storage.reminders import UNCONFIRMED, Reminder, rolled_forward
@@ -105,11 +106,16 @@ class Scheduler:
         if members is self._members_seen:
             return
         self._members_seen = members
+        now = self.clock()
         for person in members:
-            key = ("digest", person.handle)
-            if self.agenda.when(key) is None and leads(self.team, person):
-                first = digest_time(self.store, self.team, person, self.clock(), True)
-                self.agenda.set(key, first)
+            if not leads(self.team, person):
+                continue
+            if self.agenda.when(("digest", person.handle)) is None:
+                first = digest_time(self.store, self.team, person, now, True)
+                self.agenda.set(("digest", person.handle), first)
+            if self.agenda.when(("weekly", person.handle)) is None:
+                weekly = weekly_time(self.store, self.team, person, now, True)
+                self.agenda.set(("weekly", person.handle), weekly)
 
     def _on_reminder(self, before: Reminder | None, after: Reminder | None) -> None:
         item = after or before
@@ -196,6 +202,8 @@ class Scheduler:
                 await self.alerts.fire(ident, now, self._write)
             elif kind == POLICY_CHECK:
                 await self.alerts.check(ident, now, self._write)
+            elif kind == "weekly":
+                await self._weekly(ident, now)
         except Exception:
             log.exception("scheduler: %s %s failed; retrying later", kind, ident)
             self._retry(key, now)
@@ -241,9 +249,13 @@ class Scheduler:
         found = self._notifier_for(key, notice.to)
         if found is not None:
             person, notifier = found
-            await self._send(
-                key, "deliveries", delivery_id, person, notifier, reply_from_doc(notice.reply)
-            )
+            reply = await asyncio.to_thread(self._notice_reply, person, notice)
+            await self._send(key, "deliveries", delivery_id, person, notifier, reply)
+
+    def _notice_reply(self, person: Person, notice: Delivery) -> Reply:
+        """A notice's reply (a weekly chart is drawn now), read under the store's lock."""
+        with self.store.lock:
+            return delivered_reply(self.store, self.team, person, notice.reply)
 
     async def _send(
         self, key: Key, coll: str, doc_id: int, person: Person, notifier: Notifier, reply: Reply
@@ -320,6 +332,19 @@ class Scheduler:
             await self._write(f"Daily digest for {person.name}", record)
             upcoming = digest_time(self.store, self.team, person, now)
         self.agenda.set(("digest", handle), upcoming)
+
+    async def _weekly(self, handle: str, now: datetime) -> None:
+        """A lead's weekly charts, queued once for the week they fall due in."""
+        person = self.team.find(handle)
+        upcoming = weekly_time(self.store, self.team, person, now) if person else None
+        if person is not None and upcoming is not None and upcoming <= now:
+            due = upcoming
+            await self._write(
+                f"Weekly report for {person.name}",
+                lambda c: queue_weekly(self.store, self.team, person, due, c),
+            )
+            upcoming = weekly_time(self.store, self.team, person, now)
+        self.agenda.set(("weekly", handle), upcoming)
 
     async def _write(self, summary: str, write: Callable[[Change], None]) -> None:
         """One change as Rapport, off the event loop (the store fsyncs)."""

@@ -35,6 +35,7 @@ from bot.config import ConfigError, SlackConfig
 from bot.dispatch import REFUSAL, Clock, Files, answer, system_clock
 from bot.notify import Delivered, DeliveryError
 from bot.slack_blocks import Block, card_buttons, fallback_text, reply_blocks
+from bot.slack_images import upload_image
 from bot.slack_people import SlackPeople
 from bot.slack_requests import refusal
 from bot.slack_text import escape
@@ -77,6 +78,8 @@ class SlackNotifier:
         try:
             opened = await self.client.conversations_open(users=person.slack)
             channel = opened["channel"]["id"]
+            if reply.image is not None:
+                return Delivered(channel, await upload_image(self.client, reply, channel))
             posted = await self.client.chat_postMessage(
                 channel=channel, text=fallback_text(reply), blocks=reply_blocks(reply)
             )
@@ -209,6 +212,11 @@ class SlackAdapter:
 
     async def show(self, person: Person, reply: Reply, channel: str, thread_ts: str | None) -> None:
         """Answer where the person wrote; a file goes to their DM (and is said so here)."""
+        if reply.image is not None:
+            instead = await self.send_image(person, reply, channel, thread_ts)
+            if instead is None:
+                return
+            reply = instead
         if reply.file is not None:
             reply, dm = await self.send_file(person, reply)
             if dm == channel and thread_ts is None:
@@ -235,6 +243,25 @@ class SlackAdapter:
             return Reply(title=reply.title, sections=(note,), ok=False), ""
         note = Section(lines=(f"{name} is in your direct messages with Rapport.",))
         return Reply(title=reply.title, sections=(*reply.sections, note)), dm
+
+    async def send_image(
+        self, person: Person, reply: Reply, channel: str, thread_ts: str | None = None
+    ) -> Reply | None:
+        """Upload the chart where it was asked for: None. Else (the app is not in that channel)
+        to the person's DM: a reply to post where they asked, saying where the chart went."""
+        try:
+            await upload_image(self.client, reply, channel, thread_ts)
+            return None
+        except SLACK_ERRORS as error:  # e.g. not_in_channel, for /rapport in a channel
+            log.info("Slack: chart not uploaded to %s (%s); trying the DM", channel, error)
+        try:
+            await self.notifier.deliver(person, reply)
+        except DeliveryError as error:
+            log.error("Slack: chart upload failed: %s", error)
+            failed = "I couldn't upload the chart; export report gives its numbers."
+            return Reply(title=reply.title, sections=(*reply.sections, Section(lines=(failed,))))
+        note = Section(lines=("The chart is in your direct messages with Rapport.",))
+        return Reply(title=reply.title, sections=(*reply.sections, note))
 
     async def respond(
         self, url: str, reply: Reply, replace: bool = False, blocks: list[Block] | None = None

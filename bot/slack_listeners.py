@@ -61,6 +61,11 @@ class SlackListeners:
         text = incoming_text(said, self.adapter.team)
         stamp = f"slack:command:{body.get('trigger_id') or body.get('command_ts', '')}"
         reply = await self.adapter.ask(person, text, stamp)
+        if reply.image is not None:  # a chart goes into the conversation it was asked in
+            instead = await self.adapter.send_image(person, reply, body.get("channel_id", ""))
+            if instead is None:
+                return
+            reply = instead
         if reply.file is not None:
             reply, _dm = await self.adapter.send_file(person, reply)
         await self.adapter.tell(body, person, reply)

@@ -29,6 +29,7 @@ T = TypeVar("T")
 ATTEMPTS = 4
 FIRST_PAUSE = 0.5  # seconds; doubled after each network error
 SEPARATOR = "\n\n"
+CAPTION_LIMIT = 1024  # a photo's caption, after the markup is read
 
 
 async def retrying(call: Callable[[], Awaitable[T]], attempts: int = ATTEMPTS) -> T:
@@ -64,6 +65,8 @@ class Sender:
 
     async def send(self, chat_id: int, reply: Reply, reply_to: int | None = None) -> Message:
         """Send a reply; returns the last message sent (the one that carries the buttons)."""
+        if reply.image is not None:
+            return await self.send_photo(chat_id, reply, reply_to)
         chunks = html_chunks(reply)
         sent: Message | None = None
         for number, text in enumerate(chunks, 1):
@@ -89,6 +92,29 @@ class Sender:
             reply_parameters=answering,
         )
 
+    async def send_photo(self, chat_id: int, reply: Reply, reply_to: int | None = None) -> Message:
+        """A chart as a photo, the reply as its caption (what does not fit follows as text)."""
+        image = reply.image
+        assert image is not None
+        caption, *rest = html_chunks(reply, CAPTION_LIMIT)
+        answering = (
+            ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        )
+        sent = await retrying(
+            lambda: self.bot.send_photo(
+                chat_id,
+                InputFile(image.png, filename=image.name),
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=None if rest else self.markup(reply),
+                reply_parameters=answering,
+            )
+        )
+        for number, text in enumerate(rest, 1):
+            markup = self.markup(reply) if number == len(rest) else None
+            sent = await retrying(partial(self._send_text, chat_id, text, markup, None))
+        return sent
+
     async def send_file(self, chat_id: int, name: str, content: str) -> Message:
         """An export as a document in the chat."""
         data = content.encode("utf-8")
@@ -107,7 +133,7 @@ class Sender:
         chunks = html_chunks(reply)
         head = pressed.text_html if isinstance(pressed, Message) and pressed.text else ""
         text = head + SEPARATOR + chunks[0] if head else chunks[0]
-        if pressed is None or len(chunks) > 1 or len(text) > 4096 or reply.file is not None:
+        if pressed is None or len(chunks) > 1 or len(text) > 4096 or reply.file or reply.image:
             await self._clear(pressed)
             await self.send(chat_id, reply)
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from handlers import exports
+from handlers import exports, reports
 from handlers.context import Context
 from handlers.parsing import split_args
 from handlers.reply import Reply, Section, changed, problem
@@ -75,6 +75,8 @@ def undo(ctx: Context, _word: str, rest: str) -> Reply:
 def export(ctx: Context, _word: str, rest: str) -> Reply:
     """`export interactions`, `export suppliers csv`: a file."""
     words = rest.lower().split()
+    if words[:1] == ["report"]:
+        return reports.export_report(ctx, rest.split(None, 1)[1] if len(words) > 1 else "")
     kind = next((w for w in words if w in exports.KINDS), None)
     fmt = next((w for w in words if w in exports.FORMATS), "csv")
     if kind is None:
@@ -101,6 +103,6 @@ VERBS = (
         export,
         "a CSV or JSON-lines file",
         ("export interactions", "export suppliers csv", "export points jsonl"),
-        "Kinds: " + ", ".join(exports.KINDS) + ".",
+        "Kinds: " + ", ".join(exports.KINDS) + "; export report … gives a report's numbers.",
     ),
 )

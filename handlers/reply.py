@@ -42,6 +42,16 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture that goes with a reply (a chart): PNG bytes, a file name, and its text
+    alternative for people who cannot see it (Slack's alt text, Telegram's caption)."""
+
+    name: str
+    png: bytes
+    alt: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot answers. All strings are plain text: each adapter escapes and styles them."""
 
@@ -51,6 +61,7 @@ class Reply:
     ok: bool = True
     changed: bool = False
     file: tuple[str, str] | None = None  # (file name, content) for exports
+    image: Image | None = None  # a chart; each surface shows it with the reply as its text
 
     def plain(self) -> str:
         """The reply as plain text lines, as the terminal shows it."""

@@ -20,6 +20,7 @@ from handlers import (
     pipeline,
     points,
     reminders,
+    reports,
     rewards,
     scorecards,
     search,
@@ -51,6 +52,7 @@ AREAS = (
     pipeline,
     contracts,
     certs,
+    reports,
     admin,
     team,
 )

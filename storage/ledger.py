@@ -170,6 +170,13 @@ class LedgerRepository:
             totals[party_id] -= earned
         return totals
 
+    def earned_events(self, start: datetime, end: datetime) -> list[tuple[float, int, int]]:
+        """(UTC timestamp, party, points earned) of every earning from `start` until `end`,
+        in time order: a slice of the timeline index."""
+        lo = bisect_left(self._timeline, (start.timestamp(),))
+        hi = bisect_left(self._timeline, (end.timestamp(),))
+        return [(stamp, party, earned) for stamp, _id, party, earned in self._timeline[lo:hi]]
+
     def get(self, entry_id: int) -> LedgerEntry | None:
         doc = self._db.get(COLLECTION, entry_id)
         return None if doc is None else from_doc(LedgerEntry, entry_id, doc)

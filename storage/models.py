@@ -267,6 +267,7 @@ class Policy:
     tag_cadences: tuple[tuple[str, int], ...] = ()
     deals: DealRules = field(default_factory=DealRules)
     supplier_policies: tuple[SupplierPolicy, ...] = ()
+    weekly_report: str = "mon 08:00"  # leads' weekly charts: a day and a time, or "off"
 
 
 def may_change_party(person: Person, party: Party) -> bool:

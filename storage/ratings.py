@@ -55,15 +55,27 @@ class RatingRepository:
         found = [self._all[i] for i in self._by_party.get(party_id, ())]
         return sorted(found, key=lambda r: (r.at, r.id), reverse=True)
 
+    def rated_parties(self) -> list[int]:
+        """Every party with at least one rating."""
+        return [party_id for party_id, ids in self._by_party.items() if ids]
+
     def has_ratings(self, party_id: int) -> bool:
         return bool(self._by_party.get(party_id))
 
     def scorecard(
-        self, party_id: int, policy: Policy, now: datetime, also: Iterable[Rating] = ()
+        self,
+        party_id: int,
+        policy: Policy,
+        now: datetime,
+        also: Iterable[Rating] = (),
+        history: bool = False,
     ) -> Scorecard:
-        """The party's scorecard as of `now` (counting `also`, not yet kept), per the config."""
+        """The party's scorecard as of `now` (counting `also`, not yet kept), per the config;
+        `history`: as it stood then, without the ratings given after `now`."""
         rated = [self._rated[i] for i in self._by_party.get(party_id, ())]
         rated += [(datetime.fromisoformat(r.at), r.scores) for r in also]
+        if history:
+            rated = [(at, scores) for at, scores in rated if at < now]
         return scorecard(rated, policy.scorecard_weights, now, policy.scorecard_period_days)
 
     def all(self) -> Iterator[Rating]:

@@ -50,6 +50,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.announced: dict[str, dict[str, Any]] = {}  # file id → files.getUploadURLExternal
+        self.shared: list[dict[str, Any]] = []  # files completed: bytes, where, comment, alt text
         self.acks: dict[str, dict[str, Any]] = {}
         self.failures: dict[str, Failure] = {}
         self.users: dict[str, dict[str, Any]] = {}  # users.info answers, by member id
@@ -189,12 +191,10 @@ class FakeSlack:
             }
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._counter):08d}"
+            self.announced[file_id] = args
             return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
-            return {
-                "ok": True,
-                "files": [{"id": f["id"], "title": f.get("title")} for f in args["files"]],
-            }
+            return self._complete(args)
         return {"ok": True}
 
     def add_user(self, user_id: str, name: str, tz: str = "Europe/Berlin") -> None:
@@ -207,6 +207,26 @@ class FakeSlack:
             "tz_label": tz,
             "is_bot": False,
             "profile": {"display_name": name, "real_name": name},
+        }
+
+    def _complete(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Share uploaded files: each must have been announced and uploaded whole."""
+        for item in args["files"]:
+            announced = self.announced.get(item["id"])
+            data = self.uploads.get(item["id"])
+            if announced is None or data is None or len(data) != int(announced["length"]):
+                return {"ok": False, "error": "file_upload_incomplete"}
+        for item in args["files"]:
+            announced = self.announced[item["id"]]
+            self.shared.append({
+                "id": item["id"], "data": self.uploads[item["id"]], "title": item.get("title"),
+                "filename": announced.get("filename"), "alt_txt": announced.get("alt_txt"),
+                "channel": args.get("channel_id"), "thread_ts": args.get("thread_ts"),
+                "initial_comment": args.get("initial_comment"),
+            })  # fmt: skip
+        return {
+            "ok": True,
+            "files": [{"id": f["id"], "title": f.get("title")} for f in args["files"]],
         }
 
     def _post(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import struct
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -21,6 +22,7 @@ from aiohttp import web
 
 from tests.fakes.telegram_updates import BOT_USER, Updates
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TOKEN = "7000000001:AAH-fake-token-for-tests_0123456789"
 JSON_KEYS = {"reply_markup", "commands", "allowed_updates", "entities", "scope", "reply_parameters"}
 INT_KEYS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time"}
@@ -191,6 +193,8 @@ class FakeBotAPI:
             body = {"document": {"file_id": f"doc{self._next_message_id}", "file_unique_id": "u",
                                  "file_name": document["filename"]}}  # fmt: skip
             return self._store(params["chat_id"], body)
+        if method == "sendPhoto":
+            return self._store(params["chat_id"], _photo_body(params))
         if method in ("editMessageText", "editMessageReplyMarkup"):
             return self._edit(method, params)
         raise ApiError(404, "Not Found: method not found")
@@ -239,7 +243,9 @@ async def _params(request: web.Request) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for key, value in form.items():
         if hasattr(value, "file"):
-            params[key] = {"filename": value.filename, "content": value.file.read().decode()}
+            data = value.file.read()
+            text = data.decode("utf-8", errors="replace")
+            params[key] = {"filename": value.filename, "content": text, "data": data}
         elif key in JSON_KEYS:
             params[key] = json.loads(str(value))
         elif key in INT_KEYS and str(value).lstrip("-").isdigit():
@@ -263,6 +269,32 @@ def _message_body(params: dict[str, Any]) -> dict[str, Any]:
     if "reply_markup" in params:
         body["reply_markup"] = _keyboard(params)
     return body
+
+
+def _photo_body(params: dict[str, Any]) -> dict[str, Any]:
+    """A sent photo as Telegram keeps it: its size read from the PNG, the caption parsed."""
+    photo = params.get("photo")
+    if not isinstance(photo, dict) or not photo["data"].startswith(PNG_SIGNATURE):
+        raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+    width, height = png_size(photo["data"])
+    raw = str(params.get("caption", ""))
+    caption, entities = parse_html(raw) if params.get("parse_mode") == "HTML" else (raw, [])
+    if len(caption) > 1024:
+        raise ApiError(400, "Bad Request: message caption is too long")
+    size = {"file_id": f"photo{len(photo['data'])}", "file_unique_id": "p", "width": width,
+            "height": height, "file_size": len(photo["data"])}  # fmt: skip
+    body: dict[str, Any] = {"photo": [size], "caption": caption}
+    if entities:
+        body["caption_entities"] = entities
+    if "reply_markup" in params:
+        body["reply_markup"] = _keyboard(params)
+    return body
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header (its IHDR chunk)."""
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
 
 
 def _keyboard(params: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,166 @@
+"""`report activity|pipeline|points|suppliers [period] [mine|@name|team]`: a chart and two lines.
+
+Each kind of report is a `Report`: its data (handlers/report_data.py), its chart
+(handlers/charts.py), its summary and its rows (handlers/report_text.py). A kind without a
+`Report` yet (the pipeline, until deals exist) answers politely with `NOT_YET`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+
+from handlers import exports, report_text
+from handlers.context import Context
+from handlers.digest import leads
+from handlers.reply import Image, Reply, Section, problem
+from handlers.report_data import CHARTED_SUPPLIERS, activity_data, points_data, suppliers_data
+from handlers.report_scope import PERIODS, Period, Scope, period_of, scope_of, team_scope
+from handlers.verbs import Verb
+
+KINDS = ("activity", "pipeline", "points", "suppliers")
+DEFAULT_PERIOD = "this month"
+USAGE = "report activity this month team"
+NOT_YET = {"pipeline": "There are no deals yet, so there is no pipeline to chart."}
+_PERIOD = re.compile(r"\b(?:(this|last)\s+)?(week|month|quarter|year)\b")
+
+
+@dataclass(frozen=True)
+class Report:
+    """One kind of report: how to get its data, draw it, sum it up and list it as rows."""
+
+    title: str
+    data: Callable[[Context, Scope, Period], Any]
+    chart: str  # the drawing function's name in handlers/charts.py
+    summary: Callable[[Any], tuple[str, str]]
+    rows: Callable[[Any], Iterator[exports.Row]]
+    empty: Callable[[Any], bool]
+    nothing: str  # what an empty one says, after its title
+    mine_by_default: bool = False  # for people who lead nobody: their own work, not everyone's
+
+
+def _activity(ctx: Context, scope: Scope, period: Period) -> Any:
+    return activity_data(ctx.store, ctx.team.people, scope, period)
+
+
+REPORTS: dict[str, Report] = {
+    "activity": Report(
+        "Activity", _activity, "activity_chart", report_text.activity_summary,
+        report_text.activity_rows, lambda data: data.total == 0, "no interactions logged",
+        mine_by_default=True,
+    ),
+    "points": Report(
+        "Points", lambda ctx, scope, period: points_data(ctx.store, ctx.policy, scope, period),
+        "points_chart", report_text.points_summary, report_text.points_rows,
+        lambda data: data.total == 0, "no points earned",
+    ),
+    "suppliers": Report(
+        "Suppliers",
+        lambda ctx, scope, period: suppliers_data(
+            ctx.store, ctx.policy, scope, period, CHARTED_SUPPLIERS
+        ),
+        "suppliers_chart", report_text.suppliers_summary, report_text.suppliers_rows,
+        lambda data: data.rated == 0, "no rated suppliers",
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a `report` line asks for."""
+
+    kind: str
+    period: Period
+    scope: Scope
+
+
+def read_request(ctx: Context, rest: str) -> Request | Reply:
+    """The kind, period and scope of a `report …` line; a friendly problem when unclear."""
+    text = rest.strip().lower()
+    kind, _, text = text.partition(" ")
+    if kind not in KINDS:
+        return problem(f"Report what? One of: {', '.join(KINDS)}.", USAGE)
+    if kind not in REPORTS:
+        return Reply(title=NOT_YET.get(kind, f"The {kind} report is not available yet."))
+    period_name = DEFAULT_PERIOD
+    if (found := _PERIOD.search(text)) is not None:
+        period_name = f"{found[1] or 'this'} {found[2]}"
+        text = text[: found.start()] + text[found.end() :]
+    if period_name not in PERIODS:
+        return problem(f"I can report on {', '.join(PERIODS)}.", USAGE)
+    words = text.split()
+    if len(words) > 1 or (words and scope_of(ctx, words[0]) is None):
+        return problem(f"I don't understand “{' '.join(words)}”: say mine, team or @name.", USAGE)
+    scope = scope_of(ctx, words[0]) if words else _default_scope(ctx, kind)
+    assert scope is not None
+    return Request(kind, period_of(period_name, ctx.now, ctx.tz), scope)
+
+
+def _default_scope(ctx: Context, kind: str) -> Scope:
+    report = REPORTS.get(kind)
+    if report is not None and report.mine_by_default and not leads(ctx.team, ctx.person):
+        return Scope(ctx.person.name, (ctx.person,))
+    return team_scope(ctx.team, ctx.person)
+
+
+def has_data(ctx: Context, request: Request) -> bool:
+    """Would the report show anything?"""
+    report = REPORTS[request.kind]
+    return not report.empty(report.data(ctx, request.scope, request.period))
+
+
+def chart_reply(ctx: Context, request: Request, heading: str = "") -> Reply:
+    """The report as a reply: title, two summary lines, and the chart as its image."""
+    report = REPORTS[request.kind]
+    data = report.data(ctx, request.scope, request.period)
+    period = request.period
+    title = f"{heading}{report.title} of {request.scope.label}, {period.name} ({period.span()})"
+    if report.empty(data):
+        return Reply(title=f"{title}: {report.nothing}.")
+    lines = report.summary(data)
+    draw = getattr(import_module("handlers.charts"), report.chart)  # matplotlib loads on first use
+    png = draw(data, _chart_title(report, request))
+    name = f"rapport-{request.kind}-{ctx.now.astimezone(ctx.tz):%Y%m%d-%H%M}.png"
+    image = Image(name=name, png=png, alt="\n".join((title, *lines)))
+    return Reply(title=title, sections=(Section(lines=lines),), image=image)
+
+
+def _chart_title(report: Report, request: Request) -> str:
+    label = report_text.short(request.scope.label, 28)
+    return f"{report.title} · {label} · {request.period.name} ({request.period.span()})"
+
+
+def report(ctx: Context, _word: str, rest: str) -> Reply:
+    """`report activity this month team`: a chart with a two-line summary."""
+    request = read_request(ctx, rest)
+    return request if isinstance(request, Reply) else chart_reply(ctx, request)
+
+
+def export_report(ctx: Context, rest: str) -> Reply:
+    """`export report points this quarter`: the numbers behind the chart, as CSV (or jsonl)."""
+    fmt = next((f for f in exports.FORMATS if re.search(rf"\b{f}\b", rest.lower())), "csv")
+    request = read_request(ctx, re.sub(r"\b(csv|jsonl)\b", " ", rest, flags=re.IGNORECASE))
+    if isinstance(request, Reply):
+        return request
+    found = REPORTS[request.kind]
+    data = found.data(ctx, request.scope, request.period)
+    content = exports.render(found.rows(data), fmt)
+    name = f"rapport-report-{request.kind}-{ctx.now:%Y%m%d}.{fmt}"
+    title = f"Exported the {request.kind} report of {request.scope.label}, {request.period.name}"
+    return Reply(title=f"{title} as {name}.", file=(name, content))
+
+
+VERBS = (
+    Verb(
+        "report",
+        ("report", "chart"),
+        report,
+        "a chart: activity, pipeline, points or suppliers",
+        (USAGE, "report points this quarter", "report suppliers this year", "report activity mine"),
+        "Periods: " + ", ".join(PERIODS) + " (default this month). Whose: mine, @name or team. "
+        "The numbers behind a chart: export report activity this month.",
+    ),
+)
