@@ -30,6 +30,6 @@ def build(config: Config, clock: Clock = system_clock) -> App:
     `rapport run` gives the scheduler its notifiers (bot.scheduler.build_scheduler); in
     `rapport chat` it only shows what fell due at the prompt.
     """
-    store = Store(config.store_path)
+    store = Store(config.store_location)
     router = Router(store, config.team)
     return App(config, store, router, Scheduler(store, config.team, clock))

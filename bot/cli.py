@@ -90,7 +90,7 @@ def config_from(args: argparse.Namespace) -> Config:
         path = DEFAULT_FILE
     config = load_config(path) if path else default_config()
     if getattr(args, "data", None):
-        config = Config(**{**config.__dict__, "store_path": Path(args.data)})
+        config = Config(**{**config.__dict__, "store_path": Path(args.data), "store_url": ""})
     return config
 
 
@@ -143,9 +143,9 @@ def _clock(now: str | None, zone: str) -> Callable[[], datetime]:
 
 
 def _open_readonly(config: Config) -> Store:
-    if not config.store_path.exists():
+    if not config.store_url and not config.store_path.exists():
         raise UsageError(f"{config.store_path}: no store here")
-    return Store(config.store_path, readonly=True)
+    return Store(config.store_location, readonly=True)
 
 
 def export_command(args: argparse.Namespace) -> int:
@@ -166,15 +166,16 @@ def export_command(args: argparse.Namespace) -> int:
 def check_command(args: argparse.Namespace) -> int:
     config = config_from(args)
     print(f"config: {config.source or 'none (defaults)'}: OK, {len(config.team.people)} people")
-    if not config.store_path.exists():
+    if not config.store_url and not config.store_path.exists():
         print(f"store: {config.store_path}: not created yet")
         return 0
     with _open_readonly(config) as store:
         problems = check_store(store, {p.handle for p in config.team.people})
+        where, schema = store.db.describe(), store.db.schema_version()
     for line in problems:
         print(f"store: {line}")
     if not problems:
-        print(f"store: {config.store_path}: OK")
+        print(f"store: {where}: OK (schema version {schema})")
     return 1 if problems else 0
 
 
@@ -183,12 +184,17 @@ def backup_command(args: argparse.Namespace) -> int:
     dest = Path(args.dir or f"rapport-backup-{datetime.now():%Y%m%d-%H%M%S}")
     with _open_readonly(config) as store:
         store.db.backup(dest)
-    print(f"backed up {config.store_path} to {dest}")
+    print(f"backed up {config.store_location} to {dest}")
     return 0
 
 
 def restore_command(args: argparse.Namespace) -> int:
     config = config_from(args)
+    if config.store_url:
+        raise UsageError(
+            "the store is in PostgreSQL: restore the database with its own tools, or copy a "
+            "backup in with `rapport migrate --from DIR --to URL`"
+        )
     source = Path(args.dir)
     with Store(source, readonly=True) as backup:
         parties = backup.parties.count()

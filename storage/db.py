@@ -265,6 +265,17 @@ class Database:
     def schema_version(self) -> int:
         return self._schema
 
+    def describe(self) -> str:
+        return str(self.folder)
+
+    def worker_id(self) -> str:
+        """This process (the folder's one owner)."""
+        return f"rapport-{os.getpid()}"
+
+    def is_alive(self, worker: str) -> bool:
+        """Only the owner writes: any other worker named in the store is a process gone."""
+        return worker == self.worker_id()
+
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """Hold the lock for the block; commit durably on normal exit, drop everything if not.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.db import Database
+from storage.engine import Engine
 
 COLLECTION = "people"
 
@@ -12,7 +12,7 @@ COLLECTION = "people"
 class PeopleRepository:
     """One settings document per person, looked up by handle."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._by_handle: dict[str, tuple[int, dict[str, Any]]] = {}
         db.on_change(COLLECTION, self._apply)
 

@@ -1,0 +1,452 @@
+"""The PostgreSQL engine: the same documents, hooks and transactions, shared by many workers.
+
+Each worker keeps the documents in memory, as the embedded engine does, and tails the
+`changes` table (every committed transaction, in commit order) to keep them and the
+repositories' indexes current: at the start of every command, and when LISTEN/NOTIFY (or a
+one-second poll) says another worker wrote. A command holds `lock` from start to end: one
+PostgreSQL transaction under a transaction-level advisory lock, caught up first, so its reads
+and its writes are serialisable across every worker. Writes land in `documents` and
+`changes` in one statement, committed before `transaction()` returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+import psycopg
+from psycopg import pq
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool
+
+from storage import pg_schema
+from storage.engine import ChangeHook
+from storage.errors import StoreError
+from storage.pg_lock import CommandLock
+from storage.transaction import Doc, Transaction
+
+log = logging.getLogger(__name__)
+Change = tuple[str, int, Doc | None, Doc | None]
+CHANNEL = "rapport_changes"
+PAGE = 2000
+
+WRITE = """
+WITH logged AS (INSERT INTO changes (ops) VALUES (%s::jsonb) RETURNING seq, ops),
+ops AS (SELECT o.k, o.c, o.i, o.d FROM logged,
+        jsonb_to_recordset(logged.ops) AS o(k text, c text, i bigint, d jsonb)),
+written AS (INSERT INTO documents (collection, id, doc) SELECT c, i, d FROM ops WHERE k = 'put'
+            ON CONFLICT (collection, id) DO UPDATE SET doc = EXCLUDED.doc),
+removed AS (DELETE FROM documents USING ops
+            WHERE ops.k = 'del' AND documents.collection = ops.c AND documents.id = ops.i),
+counted AS (INSERT INTO counters (collection, next_id) SELECT c, max(i) + 1 FROM ops GROUP BY c
+            ON CONFLICT (collection) DO UPDATE
+            SET next_id = greatest(counters.next_id, EXCLUDED.next_id))
+SELECT seq, pg_notify('rapport_changes', seq::text) FROM logged
+"""
+
+
+def new_worker_id() -> str:
+    """This process's name in pg_stat_activity: host, pid and a random tail."""
+    return f"rapport-{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+class PostgresDatabase:
+    """Collections of documents in one PostgreSQL schema, mirrored in this worker's memory.
+
+    Collections named in `cold` hold only their newest `resident` documents in memory; older
+    ones are read from the database when asked for (as the embedded engine's cold shards).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        collections: Iterable[str],
+        *,
+        readonly: bool = False,
+        cold: Iterable[str] = (),
+        resident: int = 3000,
+        pool_size: int = 4,
+    ) -> None:
+        self.url = url
+        self.readonly = readonly
+        self._names = frozenset(collections)
+        self._cold = {name: resident for name in cold}
+        self._worker = new_worker_id()
+        self._hooks: dict[str, list[ChangeHook]] = {}
+        self._active: Transaction | None = None
+        self._view_lock = threading.Lock()
+        self._closed = threading.Event()
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"autocommit": True, "application_name": self._worker},
+            configure=_configure,
+            open=False,
+        )
+        try:
+            self._pool.open(wait=True, timeout=30)
+        except psycopg.OperationalError as error:
+            raise StoreError(f"cannot reach the database {self.describe()}: {error}") from None
+        except Exception as error:  # the pool's timeout names no cause; say where we looked
+            self._pool.close()
+            raise StoreError(f"cannot reach the database {self.describe()}: {error}") from None
+        self.lock = CommandLock(self._begin_command, self._end_command, self._lock_and_catch_up)
+        try:
+            self._open()
+        except BaseException:
+            self._pool.close()
+            raise
+        self._listener: threading.Thread | None = None
+        if not readonly:
+            self._listener = threading.Thread(target=self._listen, name="rapport-pg-listen")
+            self._listener.daemon = True
+            self._listener.start()
+
+    def _open(self) -> None:
+        with self._pool.connection() as conn:
+            if self.readonly:
+                self._schema = pg_schema.current_version(conn)
+                if self._schema == 0:
+                    raise StoreError(f"the database {self.describe()} holds no Rapport store")
+            else:
+                self._schema = pg_schema.migrate(conn)
+            self._load(conn)
+
+    def _load(self, conn: psycopg.Connection[Any]) -> None:
+        """Every document (the newest of a cold collection), as of one snapshot."""
+        self._docs: dict[str, dict[int, Doc]] = {name: {} for name in self._names}
+        self._floor: dict[str, int] = {}
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            row = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()
+            self._seq = int(row[0]) if row else 0
+            rows = conn.execute("SELECT collection, next_id FROM counters").fetchall()
+            self._next_ids = {name: int(next_id) for name, next_id in rows}
+            warm = sorted(self._names - self._cold.keys())
+            cursor = conn.cursor(name="rapport_load")
+            cursor.itersize = PAGE
+            cursor.execute(
+                "SELECT collection, id, doc::text FROM documents WHERE collection = ANY(%s) "
+                "ORDER BY collection, id",
+                (warm,),
+            )
+            for name, doc_id, text in cursor:
+                self._docs[name][doc_id] = orjson.loads(text)
+            cursor.close()
+            for name, keep in self._cold.items():
+                newest = conn.execute(
+                    "SELECT id, doc::text FROM documents WHERE collection = %s "
+                    "ORDER BY id DESC LIMIT %s",
+                    (name, keep),
+                ).fetchall()
+                for doc_id, text in reversed(newest):
+                    self._docs[name][doc_id] = orjson.loads(text)
+                self._floor[name] = newest[-1][0] if newest else self._next_ids.get(name, 1)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def get(self, collection: str, doc_id: int) -> Doc | None:
+        """The document (shared: callers must not change it), or None."""
+        docs = self._collection(collection)
+        if doc_id < self._floor.get(collection, 0):
+            return self._fetch(collection, doc_id)
+        return docs.get(doc_id)
+
+    def _fetch(self, collection: str, doc_id: int) -> Doc | None:
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                "SELECT doc::text FROM documents WHERE collection = %s AND id = %s",
+                (collection, doc_id),
+            ).fetchone()
+        return None if row is None else orjson.loads(row[0])
+
+    def all(self, collection: str) -> Iterator[tuple[int, Doc]]:
+        """Every (id, document) in ascending id, as of this call."""
+        docs = self._collection(collection)
+        with self._view_lock:
+            view = sorted(docs.items())
+        if collection in self._cold:
+            return self._cold_all(collection, view)
+        return iter(view)
+
+    def _cold_all(
+        self, collection: str, resident: list[tuple[int, Doc]]
+    ) -> Iterator[tuple[int, Doc]]:
+        floor, after = self._floor[collection], 0
+        while after < floor - 1:
+            with self._pool.connection() as conn:
+                rows = conn.execute(
+                    "SELECT id, doc::text FROM documents WHERE collection = %s AND id > %s "
+                    "AND id < %s ORDER BY id LIMIT %s",
+                    (collection, after, floor, PAGE),
+                ).fetchall()
+            if not rows:
+                break
+            yield from ((doc_id, orjson.loads(text)) for doc_id, text in rows)
+            after = rows[-1][0]
+        yield from resident
+
+    def count(self, collection: str) -> int:
+        docs = self._collection(collection)
+        if collection not in self._cold:
+            return len(docs)
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM documents WHERE collection = %s AND id < %s",
+                (collection, self._floor[collection]),
+            ).fetchone()
+        return (int(row[0]) if row else 0) + len(docs)
+
+    def on_change(self, collection: str, hook: ChangeHook) -> None:
+        """Call `hook` for every document in memory now, then for every applied change."""
+        docs = self._collection(collection)
+        with self.lock.mutex:
+            self._hooks.setdefault(collection, []).append(hook)
+            for doc_id, doc in sorted(docs.items()):
+                hook(collection, doc_id, None, doc)
+
+    def schema_version(self) -> int:
+        return self._schema
+
+    def describe(self) -> str:
+        """The database, without its password."""
+        parts = conninfo_to_dict(self.url)
+        where = f"{parts.get('host', 'localhost')}:{parts.get('port', 5432)}"
+        return f"postgresql://{where}/{parts.get('dbname', '')}"
+
+    def worker_id(self) -> str:
+        return self._worker
+
+    def is_alive(self, worker: str) -> bool:
+        """Whether that worker still has a session on the database (a killed one has none)."""
+        if worker == self._worker:
+            return True
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = %s)",
+                (worker,),
+            ).fetchone()
+        return bool(row and row[0])
+
+    def sessions(self) -> Any:
+        """A connection from the pool (for the polling leader's session lock and `migrate`)."""
+        return self._pool.connection()
+
+    # -- writing -----------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Commit the block's writes in the command's PostgreSQL transaction, or none of them.
+
+        A transaction opened inside another one (same thread) joins it."""
+        if self.readonly:
+            raise StoreError(f"the database {self.describe()} was opened read-only")
+        with self.lock:
+            outer = self._active
+            if outer is not None:
+                try:
+                    yield outer
+                except BaseException:
+                    outer.aborted = True
+                    raise
+                return
+            tx = self._active = Transaction(self)
+            try:
+                yield tx
+                changes = self._commit(tx)
+            finally:
+                self._active = None
+                tx.closed = True
+            self._notify(changes)
+
+    def _commit(self, tx: Transaction) -> list[Change]:
+        if tx.aborted:
+            raise StoreError("part of the transaction failed, so none of it was saved")
+        ops = [op for op in tx._ops() if op[0] != "schema"]
+        if not ops:
+            return []
+        conn = self.lock.connection
+        assert conn is not None
+        payload = b"[" + b",".join(_encode(op) for op in ops) + b"]"
+        try:
+            with conn.pipeline():
+                written = conn.execute(WRITE, (payload.decode(),))
+                conn.execute("COMMIT")
+            row = written.fetchone()
+        except psycopg.Error as error:
+            self.lock.restart()
+            if isinstance(error, psycopg.errors.UniqueViolation):
+                raise StoreError("another worker already stored this message") from None
+            raise StoreError(f"the database refused the change: {error}") from None
+        assert row is not None
+        parsed = [(c, i, None if text is None else orjson.loads(text)) for _, c, i, text in ops]
+        changes = self._apply(int(row[0]), parsed)
+        self.lock.restart()
+        return changes
+
+    def _allocate(self, name: str) -> int:
+        self._collection(name)
+        doc_id = self._next_ids.get(name, 1)
+        self._next_ids[name] = doc_id + 1
+        return doc_id
+
+    def _reserve(self, name: str, doc_id: int) -> None:
+        self._collection(name)
+        if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 1:
+            raise ValueError(f"document ids are positive integers, not {doc_id!r}")
+        self._next_ids[name] = max(self._next_ids.get(name, 1), doc_id + 1)
+
+    # -- following the other workers ---------------------------------------------------
+
+    def _begin_command(self) -> psycopg.Connection[Any]:
+        """A connection in a transaction that holds the command lock, caught up."""
+        conn = self._pool.getconn()
+        try:
+            self._lock_and_catch_up(conn)
+        except psycopg.Error as error:
+            self._pool.putconn(conn)
+            raise StoreError(f"the database {self.describe()} did not answer: {error}") from None
+        except BaseException:
+            self._pool.putconn(conn)
+            raise
+        return conn
+
+    def _lock_and_catch_up(self, conn: psycopg.Connection[Any]) -> None:
+        if conn.info.transaction_status != pq.TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")
+        cursor = conn.execute(
+            f"BEGIN; SELECT pg_advisory_xact_lock({pg_schema.COMMAND_LOCK}, {pg_schema.SCOPE});"
+            f"SELECT seq, ops::text FROM changes WHERE seq > {int(self._seq)} ORDER BY seq"
+        )
+        while cursor.nextset():
+            pass
+        self._replay(cursor.fetchall())
+
+    def _end_command(self, conn: psycopg.Connection[Any] | None) -> None:
+        if conn is None:
+            return
+        try:
+            if conn.info.transaction_status != pq.TransactionStatus.IDLE:
+                conn.execute("COMMIT")  # nothing pending: this only lets the lock go
+        finally:
+            self._pool.putconn(conn)
+
+    def _replay(self, rows: list[tuple[int, str]]) -> None:
+        """Apply other workers' committed transactions, in their order, and tell the hooks."""
+        for seq, text in rows:
+            parsed = [(op["c"], op["i"], op["d"]) for op in orjson.loads(text)]
+            try:
+                self._notify(self._apply(seq, parsed))
+            except Exception:  # the change is in; an index hook's bug is logged, not fatal
+                log.exception("a change hook failed while following change %d", seq)
+
+    def _apply(self, seq: int, ops: list[tuple[str, int, Doc | None]]) -> list[Change]:
+        changes: list[Change] = []
+        with self._view_lock:
+            for name, doc_id, doc in ops:
+                docs = self._docs.get(name)
+                if docs is None:  # a collection a newer version added
+                    continue
+                self._next_ids[name] = max(self._next_ids.get(name, 1), doc_id + 1)
+                before = docs.pop(doc_id, None) if doc is None else docs.get(doc_id)
+                if doc is not None and doc_id >= self._floor.get(name, 0):
+                    docs[doc_id] = doc
+                changes.append((name, doc_id, before, doc))
+            self._seq = max(self._seq, seq)
+        return changes
+
+    def _notify(self, changes: list[Change]) -> None:
+        failure: BaseException | None = None
+        for name, doc_id, before, after in changes:
+            if before is None and after is None:
+                continue
+            for hook in self._hooks.get(name, ()):
+                try:
+                    hook(name, doc_id, before, after)
+                except Exception as exc:  # the change is saved; let every hook see it first
+                    log.exception("change hook failed for %s/%d", name, doc_id)
+                    failure = failure or exc
+        if failure is not None:
+            raise failure
+
+    def _listen(self) -> None:
+        """Wake on other workers' NOTIFY (or each second) and follow the changes log."""
+        while not self._closed.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    while not self._closed.is_set():
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            pass
+                        if not self._closed.is_set():
+                            self._follow(conn)
+            except psycopg.Error as error:
+                if not self._closed.is_set():
+                    log.warning("following the database's changes failed (%s); retrying", error)
+                    self._closed.wait(1.0)
+
+    def _follow(self, conn: psycopg.Connection[Any]) -> None:
+        # Writers commit in seq order under the command lock, so what is visible is a prefix.
+        if not self.lock.mutex.acquire(timeout=0.5):
+            return  # a command is running here; it catches up itself
+        try:
+            rows = conn.execute(
+                "SELECT seq, ops::text FROM changes WHERE seq > %s ORDER BY seq", (self._seq,)
+            ).fetchall()
+            self._replay(rows)
+        finally:
+            self.lock.mutex.release()
+
+    # -- the rest of the engine's surface ------------------------------------------------
+
+    def backup(self, dest: str | os.PathLike[str]) -> None:
+        raise StoreError(
+            "a PostgreSQL store is backed up with the database's own tools (pg_dump, or your "
+            "provider's snapshots); `rapport backup` copies the embedded store"
+        )
+
+    def checkpoint(self) -> None:
+        """Nothing to write: every commit is already in the database."""
+
+    def close(self) -> None:
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        if self._listener is not None:
+            with self._pool.connection() as conn:  # wakes the listener at once
+                conn.execute("SELECT pg_notify(%s, 'closing')", (CHANNEL,))
+            self._listener.join(timeout=5)
+        self._pool.close()
+
+    def __enter__(self) -> PostgresDatabase:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _collection(self, name: str) -> dict[int, Doc]:
+        docs = self._docs.get(name)
+        if docs is None:
+            raise ValueError(
+                f"unknown collection {name!r}; known: {', '.join(sorted(self._names))}"
+            )
+        return docs
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    """Every pooled session: a stuck worker cannot hold the command lock for ever."""
+    conn.execute("SET lock_timeout = '20s'; SET idle_in_transaction_session_timeout = '5min'")
+
+
+def _encode(op: tuple[str, str, int, bytes | None]) -> bytes:
+    kind, collection, doc_id, text = op
+    head = orjson.dumps({"k": kind, "c": collection, "i": doc_id})[:-1]
+    return head + b',"d":' + (text if text is not None else b"null") + b"}"
