@@ -19,11 +19,11 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot.agenda import Agenda, Key
 from bot.notify import DeliveryError, Notifier, channel_for
-from bot.records import due_at_prompt, mark, recover_interrupted
+from bot.records import due_at_prompt, interrupted, mark, recover_interrupted
 from bot.timing import delivery_time, digest_key, digest_time, escalation_time
 from handlers.context import Team
 from handlers.digest import build_digest, leads
@@ -41,11 +41,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+Claimed = tuple[Person, Notifier, Reply]
+T = TypeVar("T")
 FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=1)
 MAX_SLEEP = 60.0  # seconds: wake at least this often, so clock jumps never strand a reminder
 SEND_TIMEOUT = 60.0
 ROUNDS = 5  # per pass: a repeat rolled forward is delivered in the same pass
+SETTLE_EVERY = timedelta(seconds=10)  # how often to look for sends of workers that died
 
 
 class Scheduler:
@@ -64,6 +67,7 @@ class Scheduler:
         self._parked: set[Key] = set()
         self._shown: set[object] = set()
         self._loaded = False
+        self._settled_at: datetime | None = None
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
@@ -153,6 +157,7 @@ class Scheduler:
     async def run_due(self) -> datetime | None:
         """One pass: handle everything due now; the next due time (None: nothing scheduled)."""
         self.load()
+        await self._settle_gone_workers()
         for _ in range(ROUNDS):
             now = self.clock()
             due = self.agenda.take_due(now)
@@ -162,6 +167,20 @@ class Scheduler:
                 await self._handle(key, now)
         upcoming = self.agenda.next_time()
         return None if upcoming is None else datetime.fromtimestamp(upcoming, UTC)
+
+    async def _settle_gone_workers(self) -> None:
+        """Now and then: sends another worker marked and died during count as sent."""
+        now = self.clock()
+        if self._settled_at is not None and now - self._settled_at < SETTLE_EVERY:
+            return
+        self._settled_at = now
+
+        def settle() -> None:
+            if any(interrupted(self.store)):  # checked again under the lock
+                recover_interrupted(self.store, now)
+
+        if any(await asyncio.to_thread(interrupted, self.store)):
+            await self._locked(settle)
 
     async def _handle(self, key: Key, now: datetime) -> None:
         kind, ident = cast(tuple[str, Any], key)
@@ -192,45 +211,59 @@ class Scheduler:
 
     async def _deliver_reminder(self, reminder_id: int, now: datetime) -> None:
         key = ("reminder", reminder_id)
+        claimed = await self._locked(lambda: self._claim_reminder(key, reminder_id, now))
+        if claimed is not None:
+            await self._send(key, "reminders", reminder_id, *claimed)
+
+    def _claim_reminder(self, key: Key, reminder_id: int, now: datetime) -> Claimed | None:
+        """Under the store's lock (every worker's): decide, and mark the send as this worker's."""
         reminder = self.store.reminders.get(reminder_id)
         if reminder is None or not reminder.is_open or reminder.sending_at:
-            return
+            return None
         when = delivery_time(reminder)
         if when is None or when > now:  # woken early (a platform added): keep its time
             self._schedule(key, when)
-            return
+            return None
         if reminder.delivered_at is not None:  # a repeat is due: roll on, deliver next round
             rolled = rolled_forward(reminder, datetime.fromisoformat(reminder.delivered_at))
             if rolled is not None:
-                summary = f"Reminder {reminder_id} repeats"
-                await self._write(summary, lambda c: c.save("reminders", rolled))
-            return
+                self._commit(
+                    f"Reminder {reminder_id} repeats", lambda c: c.save("reminders", rolled)
+                )
+            return None
         found = self._notifier_for(key, reminder.owner)
-        if found is not None:
-            person, notifier = found
-            reply = reminder_message(context_for(self.store, self.team, person, now), reminder)
-            await self._send(key, "reminders", reminder_id, person, notifier, reply)
+        if found is None:
+            return None
+        person, notifier = found
+        reply = reminder_message(context_for(self.store, self.team, person, now), reminder)
+        self._claim(key, "reminders", reminder_id)
+        return person, notifier, reply
 
     async def _deliver_notice(self, delivery_id: int, _now: datetime) -> None:
         key = ("notice", delivery_id)
+        claimed = await self._locked(lambda: self._claim_notice(key, delivery_id))
+        if claimed is not None:
+            await self._send(key, "deliveries", delivery_id, *claimed)
+
+    def _claim_notice(self, key: Key, delivery_id: int) -> Claimed | None:
         notice = self.store.deliveries.get(delivery_id)
         if notice is None or not notice.pending or notice.sending_at:
-            return
+            return None
         found = self._notifier_for(key, notice.to)
-        if found is not None:
-            person, notifier = found
-            await self._send(
-                key, "deliveries", delivery_id, person, notifier, reply_from_doc(notice.reply)
-            )
+        if found is None:
+            return None
+        self._claim(key, "deliveries", delivery_id)
+        return found[0], found[1], reply_from_doc(notice.reply)
+
+    def _claim(self, key: Key, coll: str, doc_id: int) -> None:
+        """The "sending" mark, naming this worker: no other worker sends it while it lives."""
+        sending = {"sending_at": self.clock().isoformat(), "sending_by": self.store.db.worker_id()}
+        self._commit(f"Sending {coll[:-1]} {doc_id}", lambda c: mark(c, coll, doc_id, **sending))
 
     async def _send(
         self, key: Key, coll: str, doc_id: int, person: Person, notifier: Notifier, reply: Reply
     ) -> None:
-        """Mark, send, record; a refused send is unmarked and retried with back-off."""
-        sending = self.clock().isoformat()
-        await self._write(
-            f"Sending {coll[:-1]} {doc_id}", lambda c: mark(c, coll, doc_id, sending_at=sending)
-        )
+        """Send what this worker claimed, record it; a refused send is unmarked and retried."""
         try:
             sent = await asyncio.wait_for(notifier.deliver(person, reply), SEND_TIMEOUT)
             ref = f"{sent.channel}:{sent.ref}"
@@ -238,7 +271,8 @@ class Scheduler:
             log.warning("could not deliver %s to %s: %s", key, person.name, error)
             self._retry(key, self.clock())
             await self._write(
-                f"Retrying {coll[:-1]} {doc_id}", lambda c: mark(c, coll, doc_id, sending_at=None)
+                f"Retrying {coll[:-1]} {doc_id}",
+                lambda c: mark(c, coll, doc_id, sending_at=None, sending_by=""),
             )
             return
         except Exception:  # a timeout or a notifier bug: it may have gone out, so never resend
@@ -249,6 +283,7 @@ class Scheduler:
         delivered = {
             "delivered_at": self.clock().isoformat(),
             "sending_at": None,
+            "sending_by": "",
             "delivered_ref": ref,
         }
         await self._write(
@@ -264,6 +299,9 @@ class Scheduler:
         self.agenda.set(key, now + pause)
 
     async def _escalate(self, reminder_id: int, now: datetime) -> None:
+        await self._locked(lambda: self._escalate_now(reminder_id, now))
+
+    def _escalate_now(self, reminder_id: int, now: datetime) -> None:
         reminder = self.store.reminders.get(reminder_id)
         when = escalation_time(reminder, self.team) if reminder else None
         if reminder is None or when is None or when > now:
@@ -278,12 +316,18 @@ class Scheduler:
             mark(change, "reminders", reminder_id, escalated_at=now.isoformat())
             notify(ctx, change, manager.name, reply, kind="escalation")
 
-        await self._write(f"Escalated follow-up {reminder_id} to {manager.name}", escalate)
+        self._commit(f"Escalated follow-up {reminder_id} to {manager.name}", escalate)
 
     async def _digest(self, handle: str, now: datetime) -> None:
+        upcoming = await self._locked(lambda: self._digest_now(handle, now))
+        if upcoming is not None:
+            self.agenda.set(("digest", handle), upcoming)
+
+    def _digest_now(self, handle: str, now: datetime) -> datetime | None:
+        """Send today's digest unless a worker did; when the next one is due."""
         person = self.team.find(handle)
         if person is None:
-            return
+            return None
         upcoming = digest_time(self.store, self.team, person, now)
         if upcoming <= now:
             ctx = context_for(self.store, self.team, person, now)
@@ -295,19 +339,28 @@ class Scheduler:
                 if items:
                     notify(ctx, change, person.name, reply, kind="digest")
 
-            await self._write(f"Daily digest for {person.name}", record)
+            self._commit(f"Daily digest for {person.name}", record)
             upcoming = digest_time(self.store, self.team, person, now)
-        self.agenda.set(("digest", handle), upcoming)
+        return upcoming
+
+    def _commit(self, summary: str, write: Callable[[Change], None]) -> None:
+        """One change as Rapport (in the calling thread)."""
+        actor = Actor(SYSTEM, "scheduler", self.clock().isoformat())
+        with self.store.change(actor, summary) as change:
+            write(change)
 
     async def _write(self, summary: str, write: Callable[[Change], None]) -> None:
         """One change as Rapport, off the event loop (the store fsyncs)."""
+        await asyncio.to_thread(self._commit, summary, write)
 
-        def run() -> None:
-            actor = Actor(SYSTEM, "scheduler", self.clock().isoformat())
-            with self.store.change(actor, summary) as change:
-                write(change)
+    async def _locked(self, decide: Callable[[], T]) -> T:
+        """Decide and write under the store's lock, so that of all the workers one does it."""
 
-        await asyncio.to_thread(run)
+        def run() -> T:
+            with self.store.lock:
+                return decide()
+
+        return await asyncio.to_thread(run)
 
     def at_prompt(self, person: Person) -> list[Reply]:
         """What fell due for the person, shown by `rapport chat` before its next prompt."""

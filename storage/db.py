@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -138,6 +139,7 @@ class Database:
         self._closed = False
         self._owner_fd = self._checkpoint_fd = None
         self._journal: journal.Journal | None = None
+        self._worker = f"rapport-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
     def _open_writable(self, shard_size: int) -> None:
         self._checkpoint_fd = locks.open_checkpoint_lock(self.folder, create=True)
@@ -269,8 +271,8 @@ class Database:
         return str(self.folder)
 
     def worker_id(self) -> str:
-        """This process (the folder's one owner)."""
-        return f"rapport-{os.getpid()}"
+        """This opening of the store (the folder has one owner at a time)."""
+        return self._worker
 
     def is_alive(self, worker: str) -> bool:
         """Only the owner writes: any other worker named in the store is a process gone."""

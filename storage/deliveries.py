@@ -26,6 +26,7 @@ class Delivery:
     created_at: str = ""
     created_by: str = ""
     sending_at: str | None = None
+    sending_by: str = ""  # the worker that set sending_at
     delivered_at: str | None = None
     delivered_ref: str = ""
 

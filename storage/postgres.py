@@ -229,6 +229,8 @@ class PostgresDatabase:
         """Whether that worker still has a session on the database (a killed one has none)."""
         if worker == self._worker:
             return True
+        if not worker:
+            return False
         with self._pool.connection() as conn:
             row = conn.execute(
                 "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = %s)",

@@ -38,6 +38,7 @@ class Reminder:
     kind: str = "reminder"  # reminder | follow_up
     status: str = OPEN
     sending_at: str | None = None  # set just before a send; cleared or confirmed after
+    sending_by: str = ""  # the worker that set sending_at
     delivered_at: str | None = None
     delivered_ref: str = ""
     closed_at: str | None = None
