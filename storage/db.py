@@ -270,6 +270,9 @@ class Database:
     def describe(self) -> str:
         return str(self.folder)
 
+    def ping(self) -> None:
+        self._check_writable()
+
     def worker_id(self) -> str:
         """This opening of the store (the folder has one owner at a time)."""
         return self._worker

@@ -216,6 +216,15 @@ class PostgresDatabase:
     def schema_version(self) -> int:
         return self._schema
 
+    def ping(self) -> None:
+        if self._closed.is_set():
+            raise StoreError(f"the database {self.describe()} is closed")
+        try:
+            with self._pool.connection(timeout=2) as conn:
+                conn.execute("SELECT 1")
+        except Exception as error:
+            raise StoreError(f"the database {self.describe()} does not answer: {error}") from None
+
     def describe(self) -> str:
         """The database, without its password."""
         parts = conninfo_to_dict(self.url)
