@@ -21,6 +21,7 @@ import orjson
 from storage import journal, locks, snapshots
 from storage.cold import ColdShards
 from storage.errors import StoreCorrupt, StoreError, StoreLocked
+from storage.leadership import SoleLeader
 from storage.shards import ShardedCollection
 from storage.transaction import Doc, Transaction
 
@@ -272,6 +273,9 @@ class Database:
 
     def ping(self) -> None:
         self._check_writable()
+
+    def leadership(self, job: int) -> SoleLeader:
+        return SoleLeader()
 
     def worker_id(self) -> str:
         """This opening of the store (the folder has one owner at a time)."""

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Protocol
 
+from storage.leadership import Leadership
 from storage.transaction import Doc, Transaction
 
 ChangeHook = Callable[[str, int, Doc | None, Doc | None], None]
@@ -64,6 +65,10 @@ class Engine(Protocol):
     def worker_id(self) -> str: ...
 
     def is_alive(self, worker: str) -> bool: ...
+
+    def leadership(self, job: int) -> Leadership:
+        """The right to do `job` (a key of pg_schema) alone among the workers."""
+        ...
 
     def backup(self, dest: str | os.PathLike[str]) -> None: ...
 

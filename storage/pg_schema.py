@@ -16,7 +16,6 @@ log = logging.getLogger(__name__)
 # Advisory lock classes (the first key); the second key is hashtext(current_schema()).
 COMMAND_LOCK = 0x52A9
 MIGRATION_LOCK = 0x52AA
-POLLING_LOCK = 0x52AB
 SCOPE = "hashtext(current_schema())"
 
 MIGRATIONS: dict[int, str] = {

@@ -29,6 +29,7 @@ from psycopg_pool import ConnectionPool
 from storage import pg_schema
 from storage.engine import ChangeHook
 from storage.errors import StoreError
+from storage.leadership import AdvisoryLeadership
 from storage.pg_lock import CommandLock
 from storage.transaction import Doc, Transaction
 
@@ -247,9 +248,8 @@ class PostgresDatabase:
             ).fetchone()
         return bool(row and row[0])
 
-    def sessions(self) -> Any:
-        """A connection from the pool (for the polling leader's session lock and `migrate`)."""
-        return self._pool.connection()
+    def leadership(self, job: int) -> AdvisoryLeadership:
+        return AdvisoryLeadership(self.url, job, self._worker)
 
     # -- writing -----------------------------------------------------------------------
 

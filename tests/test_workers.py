@@ -20,8 +20,10 @@ from storage.reminders import UNCONFIRMED, Reminder
 from storage.store import Actor, Store
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 from tests.fakes.slack_rig import SECRET, fixture, http_body, signed_headers
+from tests.fakes.telegram_api import FakeBotAPI
 from tests.postgres_server import free_port
-from tests.run_helpers import Rapport
+from tests.run_helpers import Rapport, team_toml, telegram_toml, token_env
+from tests.telegram_helpers import api_fixture  # noqa: F401
 
 WORKERS, COMMANDS, REMINDERS, IN_FLIGHT = 3, 300, 50, 6
 ANA, ANA_DM = "U0ANA0001", "D0ANA0001"
@@ -195,3 +197,36 @@ def assert_every_reminder_is_sent_once(store: Store, fake: FakeSlack) -> None:
         else:
             assert sent == 1, f"{reminder.text} recorded as sent but never reached Slack"
     assert unconfirmed <= 1
+
+
+async def test_one_worker_polls_telegram_and_another_takes_over_when_it_dies(
+    pg_url: str, tmp_path: Path, api: FakeBotAPI
+) -> None:
+    workers = []
+    for n in range(2):
+        config = tmp_path / f"poller{n}.toml"
+        toml = team_toml(tmp_path / "unused", 0).replace(
+            f'path = "{tmp_path / "unused"}"', 'url = "env:RAPPORT_DB"'
+        )
+        config.write_text(toml + telegram_toml(api))
+        workers.append(Rapport(config, {**token_env(), "RAPPORT_DB": pg_url}))
+    try:
+        await asyncio.gather(*(w.start() for w in workers))
+        said = [await w.wait_for_line("telegram: ready", 90) for w in workers]
+        standing_by = ["standing by" in line for line in said]
+        assert sorted(standing_by) == [False, True], said
+        poller, other = (workers[0], workers[1]) if standing_by[1] else (workers[1], workers[0])
+        await api.push(api.updates.text("add supplier GreenPack"))
+        await api.wait_for("sendMessage")
+        await poller.kill()
+        started = asyncio.get_running_loop().time()
+        await other.wait_for_line("telegram: this worker polls now", 40)
+        assert asyncio.get_running_loop().time() - started < 30
+        await api.push(api.updates.text("add supplier BluePack"))
+        await api.wait_for("sendMessage", count=2, timeout=30)
+        assert "BluePack" in api.calls_to("sendMessage")[-1]["text"]
+    finally:
+        for worker in workers:
+            await worker.kill()
+    with Store(pg_url, readonly=True) as store:
+        assert sorted(p.name for p in store.parties.all()) == ["BluePack", "GreenPack"]
