@@ -24,8 +24,9 @@ from bot.progress import ProgressBar
 from handlers import exports, imports
 from storage.checks import check_store
 from storage.db import StoreError
+from storage.engine import is_database_url
 from storage.models import Person
-from storage.store import Actor, Store
+from storage.store import COLLECTIONS, Actor, Store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("dir", nargs="?", help="where (default: rapport-backup-<time>)")
     restore = command("restore", restore_command, "put a backup back (not while in use)")
     restore.add_argument("dir", help="a folder made by rapport backup")
+    migrate = command("migrate", migrate_command, "copy the embedded store into PostgreSQL")
+    migrate.add_argument(
+        "--to", help="postgresql:// URL or env:NAME (default: the config's [store] url)"
+    )
+    migrate.add_argument("--from", dest="source", help="store folder (default: [store] path)")
     load = command("import", import_command, "bulk import customers, suppliers or contacts")
     load.add_argument("kind", choices=imports.KINDS)
     load.add_argument("file", help="a CSV file with a header row")
@@ -208,6 +214,37 @@ def restore_command(args: argparse.Namespace) -> int:
     kept = f"; the old store is kept in {aside}" if aside.exists() else ""
     print(f"restored {source} ({parties} parties) into {target}{kept}")
     return 0
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    from storage.pg_copy import copy_store  # psycopg loads only when used
+
+    config = config_from(args)
+    url = _database_url(args.to or config.store_url)
+    source = Path(args.source) if args.source else config.store_path
+    if not source.exists():
+        raise UsageError(f"{source}: no store here to migrate")
+    with Store(source, readonly=True) as store:
+        total = sum(store.db.count(name) for name in COLLECTIONS)
+        with ProgressBar(total, f"copying {source} into PostgreSQL") as bar:
+            counts = copy_store(store.db, COLLECTIONS, url, bar.advance)
+    shown = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+    print(f"migrated {sum(counts.values())} documents ({shown or 'none'}); counts checked")
+    print("next: set [store] url to this database and start the workers")
+    return 0
+
+
+def _database_url(value: str) -> str:
+    """A postgresql:// URL, given literally or as env:NAME."""
+    if not value:
+        raise UsageError("say where to: --to postgresql://… (or env:NAME), or set [store] url")
+    if value.startswith("env:"):
+        name, value = value, os.environ.get(value[4:], "")
+        if not value:
+            raise UsageError(f"--to {name}: that environment variable is not set")
+    if not is_database_url(value):
+        raise UsageError("--to: a postgresql:// URL")
+    return value
 
 
 def import_command(args: argparse.Namespace) -> int:

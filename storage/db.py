@@ -265,6 +265,10 @@ class Database:
         with self._view_lock:
             return coll.resident_shards()
 
+    def next_id(self, collection: str) -> int:
+        self._collection(collection)
+        return self._next_ids.get(collection, 1)
+
     def schema_version(self) -> int:
         return self._schema
 

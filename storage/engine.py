@@ -56,6 +56,10 @@ class Engine(Protocol):
 
     def schema_version(self) -> int: ...
 
+    def next_id(self, collection: str) -> int:
+        """The id the collection's next insert gets (ids are never reused)."""
+        ...
+
     def ping(self) -> None:
         """Raise StoreError unless the engine can take a change now."""
         ...

@@ -214,6 +214,10 @@ class PostgresDatabase:
             for doc_id, doc in sorted(docs.items()):
                 hook(collection, doc_id, None, doc)
 
+    def next_id(self, collection: str) -> int:
+        self._collection(collection)
+        return self._next_ids.get(collection, 1)
+
     def schema_version(self) -> int:
         return self._schema
 

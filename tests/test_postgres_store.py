@@ -133,3 +133,48 @@ def test_the_url_comes_from_the_environment_and_never_holds_a_password(tmp_path:
     path.write_text('[store]\nurl = "mysql://x"\n')
     with pytest.raises(ConfigError, match="postgresql://"):
         load_config(path, {})
+
+
+def test_migrate_copies_an_embedded_store_exactly_and_refuses_to_copy_twice(
+    pg_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "rapport.toml").write_text(
+        '[store]\npath = "data"\n[[people]]\nname = "Maria"\nrole = "manager"\n'
+    )
+    lines = [
+        "add customer Acme #vip",
+        "add supplier GreenPack",
+        "log call with Acme: pricing, follow up tomorrow",
+        "award Acme 120 for the pilot",
+        "remind me tomorrow 9am to call GreenPack",
+        "add customer Gone",
+        "undo",
+    ]
+    chat = rapport("chat", "--as", "Maria", cwd=tmp_path, stdin="\n".join(lines) + "\n")
+    assert chat.returncode == 0, chat.stderr
+    env = {"RAPPORT_DATABASE_URL": pg_url}
+    moved = rapport("migrate", "--to", "env:RAPPORT_DATABASE_URL", cwd=tmp_path, env=env)
+    assert moved.returncode == 0, moved.stderr
+    assert "counts checked" in moved.stdout and "copying" in moved.stderr
+    with Store(tmp_path / "data", readonly=True) as embedded, Store(pg_url) as database:
+        for name in ("parties", "interactions", "ledger", "reminders", "audit"):
+            assert list(database.db.all(name)) == list(embedded.db.all(name)), name
+            assert database.db.next_id(name) == embedded.db.next_id(name), name
+        acme = database.parties.named("Acme")[0].id
+        assert database.ledger.balance(acme) == 120
+        assert database.db.next_id("parties") == 4  # "Gone" (#3) was undone: 3 stays used
+    again = rapport("migrate", "--to", "env:RAPPORT_DATABASE_URL", cwd=tmp_path, env=env)
+    assert again.returncode == 2 and "only into an empty one" in again.stderr
+    exported = [
+        rapport("export", "interactions", *where, cwd=tmp_path, env=env).stdout
+        for where in ((), ("--config", str(_url_config(tmp_path))))
+    ]
+    assert exported[0] == exported[1] and "pricing" in exported[0]
+
+
+def _url_config(tmp_path: Path) -> Path:
+    path = tmp_path / "database.toml"
+    path.write_text(
+        '[store]\nurl = "env:RAPPORT_DATABASE_URL"\n[[people]]\nname = "Maria"\nrole = "manager"\n'
+    )
+    return path
