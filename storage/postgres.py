@@ -49,7 +49,7 @@ removed AS (DELETE FROM documents USING ops
 counted AS (INSERT INTO counters (collection, next_id) SELECT c, max(i) + 1 FROM ops GROUP BY c
             ON CONFLICT (collection) DO UPDATE
             SET next_id = greatest(counters.next_id, EXCLUDED.next_id))
-SELECT seq, pg_notify('rapport_changes', seq::text) FROM logged
+SELECT seq, pg_notify('rapport_changes', %s) FROM logged
 """
 
 
@@ -293,7 +293,7 @@ class PostgresDatabase:
         payload = b"[" + b",".join(_encode(op) for op in ops) + b"]"
         try:
             with conn.pipeline():
-                written = conn.execute(WRITE, (payload.decode(),))
+                written = conn.execute(WRITE, (payload.decode(), self._worker))
                 conn.execute("COMMIT")
             row = written.fetchone()
         except psycopg.Error as error:
@@ -399,8 +399,9 @@ class PostgresDatabase:
                 with psycopg.connect(self.url, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     while not self._closed.is_set():
-                        for _ in conn.notifies(timeout=1.0, stop_after=1):
-                            pass
+                        woken = [n.payload for n in conn.notifies(timeout=1.0, stop_after=1)]
+                        if woken == [self._worker]:
+                            continue  # our own commit: already applied here
                         if not self._closed.is_set():
                             self._follow(conn)
             except psycopg.Error as error:
