@@ -10,6 +10,11 @@ back-off until it goes through, so it is never lost. If the process dies between
 the record, nobody can tell whether the message went out: on restart it counts as delivered
 ("unconfirmed") and is not sent again. It still shows in `reminders` and in the digest, as
 every open reminder does, so the worst case is a missing ping, never a double one.
+
+Several workers (PostgreSQL): every worker runs a scheduler over the same agenda. Each
+decision and its mark are made under the store's lock (one command at a time across all
+workers), so exactly one worker claims each send; the mark names the worker, and the
+others settle the marks of a worker that died as above ("unconfirmed"), every SETTLE_EVERY.
 """
 
 from __future__ import annotations
