@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import os
 import random
+import signal
 import statistics
 import sys
 import tempfile
@@ -163,6 +164,7 @@ def main() -> None:
     if found is None:
         raise SystemExit("PostgreSQL is not installed (no pg_ctl found; set RAPPORT_PG_BIN)")
     sizes = {k: max(int(v * args.scale), 50) for k, v in SIZES.items()}
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # the server is stopped either way
     server = PostgresServer(found).start(durable=True)
     try:
         with tempfile.TemporaryDirectory() as tmp:

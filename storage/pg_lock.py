@@ -7,10 +7,12 @@ changes; the last `with` lets both go. Nested `with` blocks (a command that writ
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
+log = logging.getLogger(__name__)
 Begin = Callable[[], Any]
 End = Callable[[Any], None]
 
@@ -25,6 +27,7 @@ class CommandLock:
         self._relock = relock
         self._depth = 0
         self.connection: Any = None
+        self.lost = False  # the lock could not be taken again after a commit
 
     def __enter__(self) -> CommandLock:
         self.acquire()
@@ -36,6 +39,7 @@ class CommandLock:
     def acquire(self) -> bool:
         self.mutex.acquire()
         if self._depth == 0:
+            self.lost = False
             try:
                 self.connection = self._begin()
             except BaseException:
@@ -57,4 +61,8 @@ class CommandLock:
         """After a commit (or a failed one): hold the lock again while an outer block runs
         (the last release ends whatever is left)."""
         if self._depth > 1 and self.connection is not None:
-            self._relock(self.connection)
+            try:
+                self._relock(self.connection)
+            except Exception:  # what was committed stands; the rest of the command may not write
+                log.exception("could not take the command lock again after a commit")
+                self.lost = True

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
-import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,20 +21,17 @@ from typing import Any
 import orjson
 import psycopg
 from psycopg import pq
-from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool
 
-from storage import pg_schema
+from storage import pg_schema, pg_session, pg_snapshot
 from storage.engine import ChangeHook
 from storage.errors import StoreError
 from storage.leadership import AdvisoryLeadership
+from storage.pg_follow import ChangeListener
 from storage.pg_lock import CommandLock
 from storage.transaction import Doc, Transaction
 
 log = logging.getLogger(__name__)
 Change = tuple[str, int, Doc | None, Doc | None]
-CHANNEL = "rapport_changes"
-PAGE = 2000
 
 WRITE = """
 WITH logged AS (INSERT INTO changes (ops) VALUES (%s::jsonb) RETURNING seq, ops),
@@ -51,11 +46,6 @@ counted AS (INSERT INTO counters (collection, next_id) SELECT c, max(i) + 1 FROM
             SET next_id = greatest(counters.next_id, EXCLUDED.next_id))
 SELECT seq, pg_notify('rapport_changes', %s) FROM logged
 """
-
-
-def new_worker_id() -> str:
-    """This process's name in pg_stat_activity: host, pid and a random tail."""
-    return f"rapport-{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
 class PostgresDatabase:
@@ -79,36 +69,21 @@ class PostgresDatabase:
         self.readonly = readonly
         self._names = frozenset(collections)
         self._cold = {name: resident for name in cold}
-        self._worker = new_worker_id()
+        self._worker = pg_session.new_worker_id()
         self._hooks: dict[str, list[ChangeHook]] = {}
         self._active: Transaction | None = None
         self._view_lock = threading.Lock()
         self._closed = threading.Event()
-        self._pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=pool_size,
-            kwargs={"autocommit": True, "application_name": self._worker},
-            configure=_configure,
-            open=False,
-        )
-        try:
-            self._pool.open(wait=True, timeout=30)
-        except psycopg.OperationalError as error:
-            raise StoreError(f"cannot reach the database {self.describe()}: {error}") from None
-        except Exception as error:  # the pool's timeout names no cause; say where we looked
-            self._pool.close()
-            raise StoreError(f"cannot reach the database {self.describe()}: {error}") from None
+        self._pool = pg_session.open_pool(url, self._worker, pool_size)
         self.lock = CommandLock(self._begin_command, self._end_command, self._lock_and_catch_up)
         try:
             self._open()
         except BaseException:
             self._pool.close()
             raise
-        self._listener: threading.Thread | None = None
+        self._listener: ChangeListener | None = None
         if not readonly:
-            self._listener = threading.Thread(target=self._listen, name="rapport-pg-listen")
-            self._listener.daemon = True
+            self._listener = ChangeListener(url, self._worker, self._follow)
             self._listener.start()
 
     def _open(self) -> None:
@@ -122,35 +97,9 @@ class PostgresDatabase:
             self._load(conn)
 
     def _load(self, conn: psycopg.Connection[Any]) -> None:
-        """Every document (the newest of a cold collection), as of one snapshot."""
-        self._docs: dict[str, dict[int, Doc]] = {name: {} for name in self._names}
-        self._floor: dict[str, int] = {}
-        with conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            row = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()
-            self._seq = int(row[0]) if row else 0
-            rows = conn.execute("SELECT collection, next_id FROM counters").fetchall()
-            self._next_ids = {name: int(next_id) for name, next_id in rows}
-            warm = sorted(self._names - self._cold.keys())
-            cursor = conn.cursor(name="rapport_load")
-            cursor.itersize = PAGE
-            cursor.execute(
-                "SELECT collection, id, doc::text FROM documents WHERE collection = ANY(%s) "
-                "ORDER BY collection, id",
-                (warm,),
-            )
-            for name, doc_id, text in cursor:
-                self._docs[name][doc_id] = orjson.loads(text)
-            cursor.close()
-            for name, keep in self._cold.items():
-                newest = conn.execute(
-                    "SELECT id, doc::text FROM documents WHERE collection = %s "
-                    "ORDER BY id DESC LIMIT %s",
-                    (name, keep),
-                ).fetchall()
-                for doc_id, text in reversed(newest):
-                    self._docs[name][doc_id] = orjson.loads(text)
-                self._floor[name] = newest[-1][0] if newest else self._next_ids.get(name, 1)
+        snap = pg_snapshot.load(conn, self._names, self._cold)
+        self._seq, self._next_ids = snap.seq, snap.next_ids
+        self._docs, self._floor = snap.docs, snap.floor
 
     # -- reading -----------------------------------------------------------------------
 
@@ -158,16 +107,8 @@ class PostgresDatabase:
         """The document (shared: callers must not change it), or None."""
         docs = self._collection(collection)
         if doc_id < self._floor.get(collection, 0):
-            return self._fetch(collection, doc_id)
+            return pg_snapshot.fetch(self._pool, collection, doc_id)
         return docs.get(doc_id)
-
-    def _fetch(self, collection: str, doc_id: int) -> Doc | None:
-        with self._pool.connection() as conn:
-            row = conn.execute(
-                "SELECT doc::text FROM documents WHERE collection = %s AND id = %s",
-                (collection, doc_id),
-            ).fetchone()
-        return None if row is None else orjson.loads(row[0])
 
     def all(self, collection: str) -> Iterator[tuple[int, Doc]]:
         """Every (id, document) in ascending id, as of this call."""
@@ -181,30 +122,14 @@ class PostgresDatabase:
     def _cold_all(
         self, collection: str, resident: list[tuple[int, Doc]]
     ) -> Iterator[tuple[int, Doc]]:
-        floor, after = self._floor[collection], 0
-        while after < floor - 1:
-            with self._pool.connection() as conn:
-                rows = conn.execute(
-                    "SELECT id, doc::text FROM documents WHERE collection = %s AND id > %s "
-                    "AND id < %s ORDER BY id LIMIT %s",
-                    (collection, after, floor, PAGE),
-                ).fetchall()
-            if not rows:
-                break
-            yield from ((doc_id, orjson.loads(text)) for doc_id, text in rows)
-            after = rows[-1][0]
+        yield from pg_snapshot.below(self._pool, collection, self._floor[collection])
         yield from resident
 
     def count(self, collection: str) -> int:
         docs = self._collection(collection)
         if collection not in self._cold:
             return len(docs)
-        with self._pool.connection() as conn:
-            row = conn.execute(
-                "SELECT count(*) FROM documents WHERE collection = %s AND id < %s",
-                (collection, self._floor[collection]),
-            ).fetchone()
-        return (int(row[0]) if row else 0) + len(docs)
+        return pg_snapshot.count_below(self._pool, collection, self._floor[collection]) + len(docs)
 
     def on_change(self, collection: str, hook: ChangeHook) -> None:
         """Call `hook` for every document in memory now, then for every applied change."""
@@ -231,26 +156,13 @@ class PostgresDatabase:
             raise StoreError(f"the database {self.describe()} does not answer: {error}") from None
 
     def describe(self) -> str:
-        """The database, without its password."""
-        parts = conninfo_to_dict(self.url)
-        where = f"{parts.get('host', 'localhost')}:{parts.get('port', 5432)}"
-        return f"postgresql://{where}/{parts.get('dbname', '')}"
+        return pg_session.describe(self.url)
 
     def worker_id(self) -> str:
         return self._worker
 
     def is_alive(self, worker: str) -> bool:
-        """Whether that worker still has a session on the database (a killed one has none)."""
-        if worker == self._worker:
-            return True
-        if not worker:
-            return False
-        with self._pool.connection() as conn:
-            row = conn.execute(
-                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = %s)",
-                (worker,),
-            ).fetchone()
-        return bool(row and row[0])
+        return worker == self._worker or pg_session.is_alive(self._pool, worker)
 
     def leadership(self, job: int) -> AdvisoryLeadership:
         return AdvisoryLeadership(self.url, job, self._worker)
@@ -285,6 +197,8 @@ class PostgresDatabase:
     def _commit(self, tx: Transaction) -> list[Change]:
         if tx.aborted:
             raise StoreError("part of the transaction failed, so none of it was saved")
+        if self.lock.lost:
+            raise StoreError(f"the database {self.describe()} stopped answering; not saved")
         ops = [op for op in tx._ops() if op[0] != "schema"]
         if not ops:
             return []
@@ -392,23 +306,6 @@ class PostgresDatabase:
         if failure is not None:
             raise failure
 
-    def _listen(self) -> None:
-        """Wake on other workers' NOTIFY (or each second) and follow the changes log."""
-        while not self._closed.is_set():
-            try:
-                with psycopg.connect(self.url, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
-                    while not self._closed.is_set():
-                        woken = [n.payload for n in conn.notifies(timeout=1.0, stop_after=1)]
-                        if woken == [self._worker]:
-                            continue  # our own commit: already applied here
-                        if not self._closed.is_set():
-                            self._follow(conn)
-            except psycopg.Error as error:
-                if not self._closed.is_set():
-                    log.warning("following the database's changes failed (%s); retrying", error)
-                    self._closed.wait(1.0)
-
     def _follow(self, conn: psycopg.Connection[Any]) -> None:
         # Writers commit in seq order under the command lock, so what is visible is a prefix.
         if not self.lock.mutex.acquire(timeout=0.5):
@@ -437,9 +334,8 @@ class PostgresDatabase:
             return
         self._closed.set()
         if self._listener is not None:
-            with self._pool.connection() as conn:  # wakes the listener at once
-                conn.execute("SELECT pg_notify(%s, 'closing')", (CHANNEL,))
-            self._listener.join(timeout=5)
+            with self._pool.connection() as conn:
+                self._listener.stop(conn)
         self._pool.close()
 
     def __enter__(self) -> PostgresDatabase:
@@ -455,11 +351,6 @@ class PostgresDatabase:
                 f"unknown collection {name!r}; known: {', '.join(sorted(self._names))}"
             )
         return docs
-
-
-def _configure(conn: psycopg.Connection[Any]) -> None:
-    """Every pooled session: a stuck worker cannot hold the command lock for ever."""
-    conn.execute("SET lock_timeout = '20s'; SET idle_in_transaction_session_timeout = '5min'")
 
 
 def _encode(op: tuple[str, str, int, bytes | None]) -> bytes:
