@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -115,8 +116,12 @@ def test_check_and_export_work_on_the_database(pg_url: str, tmp_path: Path) -> N
     assert check.returncode == 0, check.stderr
     assert f"OK (schema version {pg_schema.SCHEMA_VERSION})" in check.stdout
     assert "postgresql://127.0.0.1" in check.stdout
+    (tmp_path / "crm.csv").write_text("Company,Tags\nGlobex,vip\nAcme,renewal\n")
+    imported = rapport("import", "customers", "crm.csv", "--as", "Ana", cwd=tmp_path, env=env)
+    assert imported.returncode == 0, imported.stderr
     exported = rapport("export", "parties", cwd=tmp_path, env=env)
-    assert '"name": "Acme"' in exported.stdout
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert sorted(r["name"] for r in rows) == ["Acme", "Globex"]  # Acme updated, not doubled
 
 
 def test_the_url_comes_from_the_environment_and_never_holds_a_password(tmp_path: Path) -> None:
