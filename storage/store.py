@@ -85,6 +85,7 @@ class Store:
             self._open(location, readonly)
 
     def _open(self, location: str | os.PathLike[str], readonly: bool) -> None:
+        self.location = str(location)  # opened again as Store(store.location)
         # the audit log is cold: only its newest entries are held in memory
         if is_database_url(location):
             from storage.postgres import PostgresDatabase  # psycopg loads only when used
