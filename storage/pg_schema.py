@@ -36,7 +36,6 @@ MIGRATIONS: dict[int, str] = {
             at timestamptz NOT NULL DEFAULT now(),
             ops jsonb NOT NULL
         );
-        CREATE INDEX changes_at ON changes (at);
     """,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
