@@ -73,6 +73,7 @@ class Scheduler:
         self._shown: set[object] = set()
         self._loaded = False
         self._settled_at: datetime | None = None
+        self._marked_elsewhere: set[Key] = set()
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
@@ -109,6 +110,8 @@ class Scheduler:
         assert item is not None
         self._schedule(("reminder", item.id), delivery_time(after) if after else None)
         self._schedule(("escalate", item.id), escalation_time(after, self.team) if after else None)
+        sending = after is not None and after.sending_at and after.delivered_at is None
+        self._note_mark(("reminder", item.id), after.sending_by if after and sending else "")
 
     def _on_delivery(self, before: Delivery | None, after: Delivery | None) -> None:
         item = after or before
@@ -117,6 +120,15 @@ class Scheduler:
         if after is not None and after.pending and not after.sending_at:
             when = datetime.fromisoformat(after.created_at)
         self._schedule(("notice", item.id), when)
+        sending = after is not None and after.pending and after.sending_at
+        self._note_mark(("notice", item.id), after.sending_by if after and sending else "")
+
+    def _note_mark(self, key: Key, worker: str) -> None:
+        """Track sends another worker has marked: if it dies, they are ours to settle."""
+        if worker and worker != self.store.db.worker_id():
+            self._marked_elsewhere.add(key)
+        else:
+            self._marked_elsewhere.discard(key)
 
     def _schedule(self, key: Key, when: datetime | None) -> None:
         if when is not None and key in self._retry_at:
@@ -156,6 +168,8 @@ class Scheduler:
                 log.exception("scheduler pass failed; trying again shortly")
                 upcoming = None
             delay = MAX_SLEEP if upcoming is None else (upcoming - self.clock()).total_seconds()
+            if self._marked_elsewhere:  # look again soon in case their worker dies
+                delay = min(delay, SETTLE_EVERY.total_seconds())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=min(max(delay, 0.0), MAX_SLEEP))
 
@@ -176,6 +190,8 @@ class Scheduler:
     async def _settle_gone_workers(self) -> None:
         """Now and then: sends another worker marked and died during count as sent."""
         now = self.clock()
+        if not self._marked_elsewhere:
+            return
         if self._settled_at is not None and now - self._settled_at < SETTLE_EVERY:
             return
         self._settled_at = now

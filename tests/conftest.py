@@ -76,5 +76,7 @@ class Chat:
 
 
 @pytest.fixture
-def chat(store: Store, team: Team) -> Chat:
-    return Chat(Router(store, team), team)
+def chat(store: Store, team: Team) -> Iterator[Chat]:
+    talking = Chat(Router(store, team), team)
+    yield talking
+    talking.router.store.close()  # a test may have reopened the store (a restart)

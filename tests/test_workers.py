@@ -26,6 +26,7 @@ from tests.run_helpers import Rapport, team_toml, telegram_toml, token_env
 from tests.telegram_helpers import api_fixture  # noqa: F401
 
 WORKERS, COMMANDS, REMINDERS, IN_FLIGHT = 3, 300, 50, 6
+PACE = 0.1  # seconds between one person's commands: 300 take about 5 s, the reminders 4 s
 ANA, ANA_DM = "U0ANA0001", "D0ANA0001"
 
 
@@ -108,11 +109,11 @@ async def test_three_workers_one_killed_lose_nothing_and_send_nothing_twice(
         await asyncio.gather(*(w.start() for w in workers))
         await asyncio.gather(*(w.wait_for_line("scheduler: ready", 90) for w in workers))
         with Store(pg_url) as store:  # the reminders fall due while the commands run
-            start = datetime.now(UTC) + timedelta(seconds=2)
+            start = datetime.now(UTC) + timedelta(seconds=0.5)
             actor = Actor("Ana", "terminal", start.isoformat())
             with store.change(actor, "Fifty reminders") as change:
                 for n in range(REMINDERS):
-                    change.add("reminders", reminder_doc(n, start + timedelta(seconds=n / 5)))
+                    change.add("reminders", reminder_doc(n, start + timedelta(seconds=n / 12)))
         balancer = Balancer(ports)
         queue: asyncio.Queue[int] = asyncio.Queue()
         for number in range(COMMANDS):
@@ -125,10 +126,13 @@ async def test_three_workers_one_killed_lose_nothing_and_send_nothing_twice(
                     if number == COMMANDS // 2:
                         await workers[1].kill()  # SIGKILL, whatever it is doing
                     await balancer.send(session, number, command(number))
+                    await asyncio.sleep(PACE)
 
+        killed = f"-{workers[1].process.pid}-" if workers[1].process else "?"
         await asyncio.gather(*(client() for _ in range(IN_FLIGHT)))
         await wait_until_settled(pg_url, fake)
         with Store(pg_url) as store:
+            assert claims_by(store, killed) > 0, "the killed worker never sent a reminder"
             assert_every_acknowledged_change_is_stored_once(store, fake)
             assert_every_reminder_is_sent_once(store, fake)
             assert check_store(store, ["Ana"]) == []
@@ -160,6 +164,16 @@ async def wait_until_settled(url: str, fake: FakeSlack, timeout: float = 90) -> 
                 return
         await asyncio.sleep(1.0)
     raise AssertionError("reminders still undelivered")
+
+
+def claims_by(store: Store, worker: str) -> int:
+    """How many sends the worker marked as its own (the audit keeps every mark)."""
+    return sum(
+        1
+        for _, entry in store.audit.all()
+        for change in entry["changes"]
+        if worker in ((change.get("after") or {}).get("sending_by") or "")
+    )
 
 
 def acknowledged(fake: FakeSlack) -> dict[str, str]:
