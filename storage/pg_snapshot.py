@@ -93,3 +93,14 @@ def count_below(pool: ConnectionPool, collection: str, floor: int) -> int:
             (collection, floor),
         ).fetchone()
     return int(row[0]) if row else 0
+
+
+def differences(
+    old: dict[int, Doc], new: dict[int, Doc], cold: bool
+) -> list[tuple[int, Doc | None, Doc | None]]:
+    """What changed between two views of a collection (of a cold one: only what was added)."""
+    if cold:
+        newest = max(old, default=0)
+        return [(i, None, doc) for i, doc in sorted(new.items()) if i > newest]
+    changed = sorted(i for i in old.keys() | new.keys() if old.get(i) != new.get(i))
+    return [(i, old.get(i), new.get(i)) for i in changed]

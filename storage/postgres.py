@@ -11,11 +11,14 @@ and its writes are serialisable across every worker. Writes land in `documents` 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -32,6 +35,22 @@ from storage.transaction import Doc, Transaction
 
 log = logging.getLogger(__name__)
 Change = tuple[str, int, Doc | None, Doc | None]
+KEEP_CHANGES = timedelta(hours=1)  # every live worker follows within seconds
+PRUNE_EVERY = 600.0  # seconds between a worker's prunes of the change log
+PRUNED = "~pruned"  # the counters row holding the newest pruned seq
+
+# New changes after {seq}; a negative first row says the log was pruned past it.
+FOLLOW = (
+    "SELECT seq, ops::text FROM changes WHERE seq > {seq} UNION ALL "
+    f"SELECT -next_id, NULL FROM counters WHERE collection = '{PRUNED}' "
+    "AND next_id > {seq} ORDER BY 1"
+)
+PRUNE = f"""
+WITH gone AS (DELETE FROM changes WHERE at < now() - %s RETURNING seq)
+INSERT INTO counters (collection, next_id) SELECT '{PRUNED}', max(seq) FROM gone HAVING count(*) > 0
+ON CONFLICT (collection) DO UPDATE SET next_id = greatest(counters.next_id, EXCLUDED.next_id)
+RETURNING next_id
+"""
 
 WRITE = """
 WITH logged AS (INSERT INTO changes (ops) VALUES (%s::jsonb) RETURNING seq, ops),
@@ -74,6 +93,7 @@ class PostgresDatabase:
         self._active: Transaction | None = None
         self._view_lock = threading.Lock()
         self._closed = threading.Event()
+        self._pruned_at = time.monotonic()
         self._pool = pg_session.open_pool(url, self._worker, pool_size)
         self.lock = CommandLock(self._begin_command, self._end_command, self._lock_and_catch_up)
         try:
@@ -253,7 +273,7 @@ class PostgresDatabase:
             conn.execute("ROLLBACK")
         cursor = conn.execute(
             f"BEGIN; SELECT pg_advisory_xact_lock({pg_schema.COMMAND_LOCK}, {pg_schema.SCOPE});"
-            f"SELECT seq, ops::text FROM changes WHERE seq > {int(self._seq)} ORDER BY seq"
+            + FOLLOW.format(seq=int(self._seq))
         )
         while cursor.nextset():
             pass
@@ -270,6 +290,9 @@ class PostgresDatabase:
 
     def _replay(self, rows: list[tuple[int, str]]) -> None:
         """Apply other workers' committed transactions, in their order, and tell the hooks."""
+        if rows and rows[0][0] < 0:  # the log was pruned past this worker's position
+            self._resync()
+            return
         for seq, text in rows:
             parsed = [(op["c"], op["i"], op["d"]) for op in orjson.loads(text)]
             try:
@@ -292,6 +315,33 @@ class PostgresDatabase:
             self._seq = max(self._seq, seq)
         return changes
 
+    def _resync(self) -> None:
+        """Reload every document and tell the hooks what differs (a worker asleep too long)."""
+        log.warning("this worker fell behind the pruned change log; reloading the documents")
+        with self._pool.connection() as conn:
+            snap = pg_snapshot.load(conn, self._names, self._cold)
+        with self._view_lock:
+            changes = [
+                (name, doc_id, before, after)
+                for name, docs in snap.docs.items()
+                for doc_id, before, after in pg_snapshot.differences(
+                    self._docs[name], docs, name in self._cold
+                )
+            ]
+            for name in self._cold:
+                snap.docs[name] = {**self._docs[name], **snap.docs[name]}
+                snap.floor[name] = self._floor[name]
+            self._docs, self._floor, self._next_ids = snap.docs, snap.floor, snap.next_ids
+            self._seq = snap.seq
+        with contextlib.suppress(Exception):  # logged by _notify; the documents are current
+            self._notify(changes)
+
+    def prune(self, keep: timedelta = KEEP_CHANGES) -> int:
+        """Drop change log rows older than `keep` (every worker has long applied them)."""
+        with self._pool.connection() as conn:
+            row = conn.execute(PRUNE, (keep,)).fetchone()
+        return int(row[0]) if row else 0
+
     def _notify(self, changes: list[Change]) -> None:
         failure: BaseException | None = None
         for name, doc_id, before, after in changes:
@@ -308,13 +358,12 @@ class PostgresDatabase:
 
     def _follow(self, conn: psycopg.Connection[Any]) -> None:
         # Writers commit in seq order under the command lock, so what is visible is a prefix.
+        if time.monotonic() - self._pruned_at > PRUNE_EVERY:
+            self.checkpoint()
         if not self.lock.mutex.acquire(timeout=0.5):
             return  # a command is running here; it catches up itself
         try:
-            rows = conn.execute(
-                "SELECT seq, ops::text FROM changes WHERE seq > %s ORDER BY seq", (self._seq,)
-            ).fetchall()
-            self._replay(rows)
+            self._replay(conn.execute(FOLLOW.format(seq=int(self._seq))).fetchall())
         finally:
             self.lock.mutex.release()
 
@@ -327,7 +376,9 @@ class PostgresDatabase:
         )
 
     def checkpoint(self) -> None:
-        """Nothing to write: every commit is already in the database."""
+        """Every commit is already in the database; the change log's old rows are dropped."""
+        self.prune()
+        self._pruned_at = time.monotonic()
 
     def close(self) -> None:
         if self._closed.is_set():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -183,3 +184,28 @@ def _url_config(tmp_path: Path) -> Path:
         '[store]\nurl = "env:RAPPORT_DATABASE_URL"\n[[people]]\nname = "Maria"\nrole = "manager"\n'
     )
     return path
+
+
+def test_a_worker_behind_the_pruned_change_log_reloads_and_answers_right(
+    pg_url: str, team: Team
+) -> None:
+    with Store(pg_url) as writer:
+        ana = Chat(Router(writer, team), team)
+        ana("add customer Acme")
+        behind = Store(pg_url, readonly=True)  # no listener: it follows only when it runs
+        try:
+            assert [p.name for p in behind.parties.all()] == ["Acme"]
+            assert writer.db.prune(timedelta(0)) > 0  # type: ignore[attr-defined]
+            ana("add customer Globex")  # the log continues after the pruned part
+            with behind.lock:
+                assert sorted(p.name for p in behind.parties.all()) == ["Acme", "Globex"]
+            ana("rename Acme to Acme Ltd")
+            ana("add customer Initech")
+            writer.db.prune(timedelta(0))  # type: ignore[attr-defined]
+            with behind.lock:  # what it missed is gone from the log: it reloads
+                names = sorted(p.name for p in behind.parties.all())
+                assert names == ["Acme Ltd", "Globex", "Initech"]
+                assert behind.parties.named("Acme")[0].name == "Acme Ltd"  # indexes follow
+                assert behind.db.next_id("parties") == 4
+        finally:
+            behind.close()
