@@ -31,7 +31,7 @@ def build(config: Config, clock: Clock = system_clock) -> App:
     `rapport run` gives the scheduler its notifiers (bot.scheduler.build_scheduler); in
     `rapport chat` it only shows what fell due at the prompt.
     """
-    store = Store(config.store_path)
+    store = Store(config.store_location)
     roster.seed(store, config.team.people, clock().isoformat())
     team = config.team.bound_to(store.people)  # people added in chat are served at once
     return App(config, store, Router(store, team), Scheduler(store, team, clock))

@@ -24,10 +24,11 @@ from handlers.context import Team
 from handlers.spreadsheet import incoming_cell
 from storage.checks import check_store
 from storage.db import StoreError
+from storage.engine import is_database_url
 from storage.models import Person
 from storage.people import differences
 from storage.private import narrow_tree
-from storage.store import Actor, Store
+from storage.store import COLLECTIONS, Actor, Store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("dir", nargs="?", help="where (default: rapport-backup-<time>)")
     restore = command("restore", restore_command, "put a backup back (not while in use)")
     restore.add_argument("dir", help="a folder made by rapport backup")
+    migrate = command("migrate", migrate_command, "copy the embedded store into PostgreSQL")
+    migrate.add_argument(
+        "--to", help="postgresql:// URL or env:NAME (default: the config's [store] url)"
+    )
+    migrate.add_argument("--from", dest="source", help="store folder (default: [store] path)")
     load = command("import", import_command, "bulk import customers, suppliers, contacts, deals")
     load.add_argument("kind", choices=(*imports.KINDS, "deals"))
     load.add_argument("file", help="a CSV file with a header row")
@@ -101,7 +107,7 @@ def config_from(args: argparse.Namespace) -> Config:
         path = DEFAULT_FILE
     config = load_config(path) if path else default_config()
     if getattr(args, "data", None):
-        config = Config(**{**config.__dict__, "store_path": Path(args.data)})
+        config = Config(**{**config.__dict__, "store_path": Path(args.data), "store_url": ""})
     return config
 
 
@@ -167,9 +173,9 @@ def _clock(now: str | None, zone: str) -> Callable[[], datetime]:
 
 
 def _open_readonly(config: Config) -> Store:
-    if not config.store_path.exists():
+    if not config.store_url and not config.store_path.exists():
         raise UsageError(f"{config.store_path}: no store here")
-    return Store(config.store_path, readonly=True)
+    return Store(config.store_location, readonly=True)
 
 
 def export_command(args: argparse.Namespace) -> int:
@@ -193,7 +199,7 @@ def export_command(args: argparse.Namespace) -> int:
 def check_command(args: argparse.Namespace) -> int:
     config = config_from(args)
     print(f"config: {config.source or 'none (defaults)'}: OK, {len(config.team.people)} people")
-    if not config.store_path.exists():
+    if not config.store_url and not config.store_path.exists():
         print(f"store: {config.store_path}: not created yet")
         return 0
     with _open_readonly(config) as store:
@@ -202,12 +208,13 @@ def check_command(args: argparse.Namespace) -> int:
         }
         problems = check_store(store, known)
         differ = differences(config.team.people, store.people.stored())
+        where, schema = store.db.describe(), store.db.schema_version()
     for line in differ:  # a notice, not a fault: the next start writes the config's values
         print(f"people: {line}")
     for line in problems:
         print(f"store: {line}")
     if not problems:
-        print(f"store: {config.store_path}: OK")
+        print(f"store: {where}: OK (schema version {schema})")
     return 1 if problems else 0
 
 
@@ -216,13 +223,19 @@ def backup_command(args: argparse.Namespace) -> int:
     dest = Path(args.dir or f"rapport-backup-{datetime.now():%Y%m%d-%H%M%S}")
     with _open_readonly(config) as store:
         store.db.backup(dest)
-    print(f"backed up {config.store_path} to {dest}")
+    print(f"backed up {config.store_location} to {dest}")
     return 0
 
 
 def restore_command(args: argparse.Namespace) -> int:
     config = config_from(args)
-    source, target = Path(args.dir), config.store_path
+    if config.store_url:
+        raise UsageError(
+            "the store is in PostgreSQL: restore the database with its own tools, or copy a "
+            "backup in with `rapport migrate --from DIR --to URL`"
+        )
+    source = Path(args.dir)
+    target = config.store_path
     refuse_overlap(source, target)
     with Store(source, readonly=True) as backup:
         parties = backup.parties.count()
@@ -247,6 +260,37 @@ def refuse_overlap(source: Path, target: Path) -> None:
         )
     if here in there.parents:
         raise UsageError(f"{source} holds the store {target}: name the backup folder itself")
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    from storage.pg_copy import copy_store  # psycopg loads only when used
+
+    config = config_from(args)
+    url = _database_url(args.to or config.store_url)
+    source = Path(args.source) if args.source else config.store_path
+    if not source.exists():
+        raise UsageError(f"{source}: no store here to migrate")
+    with Store(source, readonly=True) as store:
+        total = sum(store.db.count(name) for name in COLLECTIONS)
+        with ProgressBar(total, f"copying {source} into PostgreSQL") as bar:
+            counts = copy_store(store.db, COLLECTIONS, url, bar.advance)
+    shown = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+    print(f"migrated {sum(counts.values())} documents ({shown or 'none'}); counts checked")
+    print("next: set [store] url to this database and start the workers")
+    return 0
+
+
+def _database_url(value: str) -> str:
+    """A postgresql:// URL, given literally or as env:NAME."""
+    if not value:
+        raise UsageError("say where to: --to postgresql://… (or env:NAME), or set [store] url")
+    if value.startswith("env:"):
+        name, value = value, os.environ.get(value[4:], "")
+        if not value:
+            raise UsageError(f"--to {name}: that environment variable is not set")
+    if not is_database_url(value):
+        raise UsageError("--to: a postgresql:// URL")
+    return value
 
 
 def import_command(args: argparse.Namespace) -> int:

@@ -63,6 +63,13 @@ class Config:
     telegram: TelegramConfig | None = None
     source: Path | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
+    store_url: str = ""  # a postgresql:// URL: the store is in that database, not the folder
+    health_port: int = 8080  # `rapport run`'s /healthz and /readyz (0: not served)
+
+    @property
+    def store_location(self) -> str:
+        """What `Store` opens: the database URL when one is set, else the folder."""
+        return self.store_url or str(self.store_path)
 
 
 def machine_timezone() -> str:
@@ -103,7 +110,23 @@ def load_config(path: str | os.PathLike[str], env: Mapping[str, str] | None = No
         telegram=_telegram(reader) if "telegram" in raw else None,
         source=source,
         raw=raw,
+        store_url=_store_url(reader),
+        health_port=reader.number("health.port", 8080),
     )
+
+
+def _store_url(reader: _Reader) -> str:
+    """`[store] url`: a PostgreSQL URL, from the environment when it carries a password."""
+    url = reader.text("store.url", "")
+    if not url:
+        return ""
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(f"store.url: should be a postgresql:// URL, not {url[:20]!r}…")
+    literal = str(reader.get("store.url", ""))
+    userinfo = url.split("://", 1)[1].split("/", 1)[0].rpartition("@")[0]
+    if not literal.startswith("env:") and ":" in userinfo:
+        raise ConfigError("store.url: a password never lives in the file; write env:NAME")
+    return url
 
 
 class _Reader:

@@ -12,6 +12,7 @@ from handlers.context import Team
 from handlers.notices import SYSTEM, context_for, reminder_message
 from handlers.reply import Reply
 from handlers.weekly import delivered_reply
+from storage.deliveries import Delivery
 from storage.models import Person
 from storage.reminders import UNCONFIRMED, Reminder
 from storage.store import Actor, Change, Store
@@ -26,10 +27,28 @@ def mark(change: Change, coll: str, doc_id: int, **fields: Any) -> None:
         change.put(coll, doc_id, {**doc, **fields})
 
 
+def interrupted(store: Store) -> tuple[list[Reminder], list[Delivery]]:
+    """Sends marked by a worker that is gone (killed, or a previous run of this process)."""
+    gone: dict[str, bool] = {}
+
+    def dead(worker: str) -> bool:
+        if worker not in gone:
+            gone[worker] = not store.db.is_alive(worker)
+        return gone[worker]
+
+    reminders = [
+        r
+        for r in store.reminders.all()
+        if r.sending_at and not r.delivered_at and dead(r.sending_by)
+    ]
+    notices = [d for d in store.deliveries.pending() if d.sending_at and dead(d.sending_by)]
+    return reminders, notices
+
+
 def recover_interrupted(store: Store, now: datetime) -> int:
-    """At most once: a send interrupted between its mark and its record counts as sent."""
-    reminders = [r for r in store.reminders.all() if r.sending_at and not r.delivered_at]
-    notices = [d for d in store.deliveries.pending() if d.sending_at]
+    """At most once: a send interrupted between its mark and its record (its worker gone)
+    counts as sent, "unconfirmed"; it still shows in `reminders` and in the digest."""
+    reminders, notices = interrupted(store)
     if not reminders and not notices:
         return 0
     log.warning(
@@ -41,7 +60,7 @@ def recover_interrupted(store: Store, now: datetime) -> int:
         for coll, items in (("reminders", reminders), ("deliveries", notices)):
             for item in items:
                 mark(change, coll, item.id, delivered_at=item.sending_at, sending_at=None,
-                     delivered_ref=UNCONFIRMED)  # fmt: skip
+                     sending_by="", delivered_ref=UNCONFIRMED)  # fmt: skip
     return len(reminders) + len(notices)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from bot import app as composition
 from bot.config import Config, ConfigError
 from bot.dispatch import Clock, moment_from, system_clock
+from bot.health import Health
 from bot.notify import Notifier
 from bot.scheduler import build_scheduler
 
@@ -110,7 +111,11 @@ async def serve(
 
 async def _serve(app: composition.App, clock: Clock, stop: asyncio.Event) -> None:
     started: list[Service] = []
+    health = Health(app.store, app.config.health_port) if app.config.health_port else None
     try:
+        if health is not None:
+            started.append(health)
+            log.info("%s", await health.start())
         adapters = platforms(app, clock)
         for name, adapter in adapters:
             started.append(adapter)  # stopped even if its start fails half-way
@@ -121,6 +126,8 @@ async def _serve(app: composition.App, clock: Clock, stop: asyncio.Event) -> Non
         await scheduler.start()
         started.append(scheduler)
         log.info("scheduler: ready, delivering on %s", " and ".join(notifiers))
+        if health is not None:
+            health.ready()
         await stop.wait()
         log.info("stopping")
     finally:

@@ -10,6 +10,11 @@ back-off until it goes through, so it is never lost. If the process dies between
 the record, nobody can tell whether the message went out: on restart it counts as delivered
 ("unconfirmed") and is not sent again. It still shows in `reminders` and in the digest, as
 every open reminder does, so the worst case is a missing ping, never a double one.
+
+Several workers (PostgreSQL): every worker runs a scheduler over the same agenda. Each
+decision and its mark are made under the store's lock (one command at a time across all
+workers), so exactly one worker claims each send; the mark names the worker, and the
+others settle the marks of a worker that died as above ("unconfirmed"), every SETTLE_EVERY.
 """
 
 from __future__ import annotations
@@ -19,12 +24,12 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot.agenda import Agenda, Key
 from bot.alerts import ALERT, Alerts
 from bot.notify import DeliveryError, Notifier, channel_for
-from bot.records import due_at_prompt, mark, recover_interrupted
+from bot.records import due_at_prompt, interrupted, mark, recover_interrupted
 from bot.timing import delivery_time, digest_key, digest_time, escalation_time
 from handlers.compliance import POLICY_CHECK
 from handlers.context import Team
@@ -44,11 +49,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+Claimed = tuple[Person, Notifier, Reply]
+T = TypeVar("T")
 FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=1)
 MAX_SLEEP = 60.0  # seconds: wake at least this often, so clock jumps never strand a reminder
 SEND_TIMEOUT = 60.0
 ROUNDS = 5  # per pass: a repeat rolled forward is delivered in the same pass
+SETTLE_EVERY = timedelta(seconds=10)  # how often to look for sends of workers that died
 
 
 class Scheduler:
@@ -70,6 +78,8 @@ class Scheduler:
         self._shown: set[object] = set()
         self._loaded = False
         self._members_seen: tuple[Person, ...] | None = None  # the team the digests were set for
+        self._settled_at: datetime | None = None
+        self._marked_elsewhere: set[Key] = set()
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
@@ -122,6 +132,8 @@ class Scheduler:
         assert item is not None
         self._schedule(("reminder", item.id), delivery_time(after) if after else None)
         self._schedule(("escalate", item.id), escalation_time(after, self.team) if after else None)
+        sending = after is not None and after.sending_at and after.delivered_at is None
+        self._note_mark(("reminder", item.id), after.sending_by if after and sending else "")
 
     def _on_delivery(self, before: Delivery | None, after: Delivery | None) -> None:
         item = after or before
@@ -130,6 +142,15 @@ class Scheduler:
         if after is not None and after.pending and not after.sending_at:
             when = datetime.fromisoformat(after.created_at)
         self._schedule(("notice", item.id), when)
+        sending = after is not None and after.pending and after.sending_at
+        self._note_mark(("notice", item.id), after.sending_by if after and sending else "")
+
+    def _note_mark(self, key: Key, worker: str) -> None:
+        """Track sends another worker has marked: if it dies, they are ours to settle."""
+        if worker and worker != self.store.db.worker_id():
+            self._marked_elsewhere.add(key)
+        else:
+            self._marked_elsewhere.discard(key)
 
     def _schedule(self, key: Key, when: datetime | None) -> None:
         if when is not None and key in self._retry_at:
@@ -169,6 +190,8 @@ class Scheduler:
                 log.exception("scheduler pass failed; trying again shortly")
                 upcoming = None
             delay = MAX_SLEEP if upcoming is None else (upcoming - self.clock()).total_seconds()
+            if self._marked_elsewhere:  # look again soon in case their worker dies
+                delay = min(delay, SETTLE_EVERY.total_seconds())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=min(max(delay, 0.0), MAX_SLEEP))
 
@@ -177,6 +200,7 @@ class Scheduler:
         self.load()
         with self.store.lock:
             self._schedule_digests()
+        await self._settle_gone_workers()
         for _ in range(ROUNDS):
             now = self.clock()
             due = self.agenda.take_due(now)
@@ -186,6 +210,22 @@ class Scheduler:
                 await self._handle(key, now)
         upcoming = self.agenda.next_time()
         return None if upcoming is None else datetime.fromtimestamp(upcoming, UTC)
+
+    async def _settle_gone_workers(self) -> None:
+        """Now and then: sends another worker marked and died during count as sent."""
+        now = self.clock()
+        if not self._marked_elsewhere:
+            return
+        if self._settled_at is not None and now - self._settled_at < SETTLE_EVERY:
+            return
+        self._settled_at = now
+
+        def settle() -> None:
+            if any(interrupted(self.store)):  # checked again under the lock
+                recover_interrupted(self.store, now)
+
+        if any(await asyncio.to_thread(interrupted, self.store)):
+            await self._locked(settle)
 
     async def _handle(self, key: Key, now: datetime) -> None:
         kind, ident = cast(tuple[str, Any], key)
@@ -222,49 +262,60 @@ class Scheduler:
 
     async def _deliver_reminder(self, reminder_id: int, now: datetime) -> None:
         key = ("reminder", reminder_id)
+        claimed = await self._locked(lambda: self._claim_reminder(key, reminder_id, now))
+        if claimed is not None:
+            await self._send(key, "reminders", reminder_id, *claimed)
+
+    def _claim_reminder(self, key: Key, reminder_id: int, now: datetime) -> Claimed | None:
+        """Under the store's lock (every worker's): decide, and mark the send as this worker's."""
         reminder = self.store.reminders.get(reminder_id)
         if reminder is None or not reminder.is_open or reminder.sending_at:
-            return
+            return None
         when = delivery_time(reminder)
         if when is None or when > now:  # woken early (a platform added): keep its time
             self._schedule(key, when)
-            return
+            return None
         if reminder.delivered_at is not None:  # a repeat is due: roll on, deliver next round
             rolled = rolled_forward(reminder, datetime.fromisoformat(reminder.delivered_at))
             if rolled is not None:
-                summary = f"Reminder {reminder_id} repeats"
-                await self._write(summary, lambda c: c.save("reminders", rolled))
-            return
+                self._commit(
+                    f"Reminder {reminder_id} repeats", lambda c: c.save("reminders", rolled)
+                )
+            return None
         found = self._notifier_for(key, reminder.owner)
-        if found is not None:
-            person, notifier = found
-            reply = reminder_message(context_for(self.store, self.team, person, now), reminder)
-            await self._send(key, "reminders", reminder_id, person, notifier, reply)
+        if found is None:
+            return None
+        person, notifier = found
+        reply = reminder_message(context_for(self.store, self.team, person, now), reminder)
+        self._claim(key, "reminders", reminder_id)
+        return person, notifier, reply
 
     async def _deliver_notice(self, delivery_id: int, _now: datetime) -> None:
         key = ("notice", delivery_id)
+        claimed = await self._locked(lambda: self._claim_notice(key, delivery_id))
+        if claimed is not None:
+            await self._send(key, "deliveries", delivery_id, *claimed)
+
+    def _claim_notice(self, key: Key, delivery_id: int) -> Claimed | None:
         notice = self.store.deliveries.get(delivery_id)
         if notice is None or not notice.pending or notice.sending_at:
-            return
+            return None
         found = self._notifier_for(key, notice.to)
-        if found is not None:
-            person, notifier = found
-            reply = await asyncio.to_thread(self._notice_reply, person, notice)
-            await self._send(key, "deliveries", delivery_id, person, notifier, reply)
+        if found is None:
+            return None
+        self._claim(key, "deliveries", delivery_id)
+        person, notifier = found
+        return person, notifier, delivered_reply(self.store, self.team, person, notice.reply)
 
-    def _notice_reply(self, person: Person, notice: Delivery) -> Reply:
-        """A notice's reply (a weekly chart is drawn now), read under the store's lock."""
-        with self.store.lock:
-            return delivered_reply(self.store, self.team, person, notice.reply)
+    def _claim(self, key: Key, coll: str, doc_id: int) -> None:
+        """The "sending" mark, naming this worker: no other worker sends it while it lives."""
+        sending = {"sending_at": self.clock().isoformat(), "sending_by": self.store.db.worker_id()}
+        self._commit(f"Sending {coll[:-1]} {doc_id}", lambda c: mark(c, coll, doc_id, **sending))
 
     async def _send(
         self, key: Key, coll: str, doc_id: int, person: Person, notifier: Notifier, reply: Reply
     ) -> None:
-        """Mark, send, record; a refused send is unmarked and retried with back-off."""
-        sending = self.clock().isoformat()
-        await self._write(
-            f"Sending {coll[:-1]} {doc_id}", lambda c: mark(c, coll, doc_id, sending_at=sending)
-        )
+        """Send what this worker claimed, record it; a refused send is unmarked and retried."""
         try:
             sent = await asyncio.wait_for(notifier.deliver(person, reply), SEND_TIMEOUT)
             ref = f"{sent.channel}:{sent.ref}"
@@ -272,7 +323,8 @@ class Scheduler:
             log.warning("could not deliver %s to %s: %s", key, person.name, error)
             self._retry(key, self.clock())
             await self._write(
-                f"Retrying {coll[:-1]} {doc_id}", lambda c: mark(c, coll, doc_id, sending_at=None)
+                f"Retrying {coll[:-1]} {doc_id}",
+                lambda c: mark(c, coll, doc_id, sending_at=None, sending_by=""),
             )
             return
         except Exception:  # a timeout or a notifier bug: it may have gone out, so never resend
@@ -283,6 +335,7 @@ class Scheduler:
         delivered = {
             "delivered_at": self.clock().isoformat(),
             "sending_at": None,
+            "sending_by": "",
             "delivered_ref": ref,
         }
         await self._write(
@@ -298,6 +351,9 @@ class Scheduler:
         self.agenda.set(key, now + pause)
 
     async def _escalate(self, reminder_id: int, now: datetime) -> None:
+        await self._locked(lambda: self._escalate_now(reminder_id, now))
+
+    def _escalate_now(self, reminder_id: int, now: datetime) -> None:
         reminder = self.store.reminders.get(reminder_id)
         when = escalation_time(reminder, self.team) if reminder else None
         if reminder is None or when is None or when > now:
@@ -312,12 +368,18 @@ class Scheduler:
             mark(change, "reminders", reminder_id, escalated_at=now.isoformat())
             notify(ctx, change, manager.name, reply, kind="escalation")
 
-        await self._write(f"Escalated follow-up {reminder_id} to {manager.name}", escalate)
+        self._commit(f"Escalated follow-up {reminder_id} to {manager.name}", escalate)
 
     async def _digest(self, handle: str, now: datetime) -> None:
+        upcoming = await self._locked(lambda: self._digest_now(handle, now))
+        if upcoming is not None:
+            self.agenda.set(("digest", handle), upcoming)
+
+    def _digest_now(self, handle: str, now: datetime) -> datetime | None:
+        """Send today's digest unless a worker did; when the next one is due."""
         person = self.team.find(handle)
         if person is None:
-            return
+            return None
         upcoming = digest_time(self.store, self.team, person, now)
         if upcoming <= now:
             ctx = context_for(self.store, self.team, person, now)
@@ -329,9 +391,15 @@ class Scheduler:
                 if items:
                     notify(ctx, change, person.name, reply, kind="digest")
 
-            await self._write(f"Daily digest for {person.name}", record)
+            self._commit(f"Daily digest for {person.name}", record)
             upcoming = digest_time(self.store, self.team, person, now)
-        self.agenda.set(("digest", handle), upcoming)
+        return upcoming
+
+    def _commit(self, summary: str, write: Callable[[Change], None]) -> None:
+        """One change as Rapport (in the calling thread)."""
+        actor = Actor(SYSTEM, "scheduler", self.clock().isoformat())
+        with self.store.change(actor, summary) as change:
+            write(change)
 
     async def _weekly(self, handle: str, now: datetime) -> None:
         """A lead's weekly charts, queued once for the week they fall due in."""
@@ -348,13 +416,16 @@ class Scheduler:
 
     async def _write(self, summary: str, write: Callable[[Change], None]) -> None:
         """One change as Rapport, off the event loop (the store fsyncs)."""
+        await asyncio.to_thread(self._commit, summary, write)
 
-        def run() -> None:
-            actor = Actor(SYSTEM, "scheduler", self.clock().isoformat())
-            with self.store.change(actor, summary) as change:
-                write(change)
+    async def _locked(self, decide: Callable[[], T]) -> T:
+        """Decide and write under the store's lock, so that of all the workers one does it."""
 
-        await asyncio.to_thread(run)
+        def run() -> T:
+            with self.store.lock:
+                return decide()
+
+        return await asyncio.to_thread(run)
 
     def at_prompt(self, person: Person) -> list[Reply]:
         """What fell due for the person, shown by `rapport chat` before its next prompt."""

@@ -26,6 +26,7 @@ from telegram.ext import (
 
 from bot.config import ConfigError, TelegramConfig
 from bot.dispatch import REFUSAL, SORRY, Clock, answer, edit_answer, failure, system_clock
+from bot.polling import PollingTurn
 from bot.telegram_intake import intake_bot, keep_logs_private
 from bot.telegram_notes import LEGACY_FORWARD, Notes
 from bot.telegram_render import ButtonTokens
@@ -34,6 +35,7 @@ from handlers import joins
 from handlers.choices import unwrap
 from handlers.reply import Reply, problem
 from handlers.router import VERBS, Router
+from storage.leadership import TELEGRAM_POLLING
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -114,6 +116,7 @@ class TelegramBot:
         self.notes = Notes(router.store.parties, router.store.lock)
         self.updates = RecentIds()
         self.presses = RecentIds()
+        self.turn: PollingTurn | None = None
         self._register()
 
     def _register(self) -> None:
@@ -157,8 +160,7 @@ class TelegramBot:
         if self.config.mode == "webhook":
             where = await self._start_webhook()
         else:
-            await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=UPDATES)
-            where = "long polling"
+            where = await self._polling_turn().begin()
         await app.start()
         return f"telegram: ready as @{app.bot.username} ({where})"
 
@@ -176,9 +178,27 @@ class TelegramBot:
         )
         return f"webhook on port {self.config.port}, path {path}"
 
+    def _polling_turn(self) -> PollingTurn:
+        """Long polling by whichever worker holds the store's polling leadership."""
+        updater = self.application.updater
+        assert updater is not None
+
+        async def poll() -> None:
+            await updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=UPDATES)
+
+        async def halt() -> None:
+            if updater.running:
+                await updater.stop()
+
+        leadership = self.router.store.db.leadership(TELEGRAM_POLLING)
+        self.turn = PollingTurn(leadership, poll, halt)
+        return self.turn
+
     async def stop(self) -> None:
         """Stop taking updates, finish the ones taken, and close the connections."""
         app = self.application
+        if self.turn is not None:
+            await self.turn.end()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

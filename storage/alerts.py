@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from storage.db import Database
+from storage.engine import Engine
 
 if TYPE_CHECKING:
     from storage.store import Change
@@ -19,7 +19,7 @@ COLLECTION = "alerts"
 class AlertRepository:
     """The keys already announced, in memory, with the ids of their marks."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._marks: dict[str, int] = {}
         db.on_change(COLLECTION, self._apply)
 

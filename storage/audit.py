@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from storage.db import Database
+from storage.engine import Engine
 
 COLLECTION = "audit"
 
@@ -21,7 +21,7 @@ class AuditRepository:
     """Audit entries stay on the engine; the recent tail's entries are indexed by person, by
     message id and by whether they were undone."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
         self._by_person: dict[str, list[int]] = {}
         self._undone: set[int] = set()

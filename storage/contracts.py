@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.db import Database
+from storage.engine import Engine
 from storage.terms import TermRepository
 
 CONTRACTS, CERTS = "contracts", "certs"
@@ -50,9 +50,9 @@ class Certificate:
         return day < self.expires
 
 
-def contract_repository(db: Database) -> TermRepository[Contract]:
+def contract_repository(db: Engine) -> TermRepository[Contract]:
     return TermRepository(db, CONTRACTS, Contract, "end")
 
 
-def cert_repository(db: Database) -> TermRepository[Certificate]:
+def cert_repository(db: Engine) -> TermRepository[Certificate]:
     return TermRepository(db, CERTS, Certificate, "expires")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ import orjson
 from storage import journal, locks, private, snapshots
 from storage.cold import ColdShards
 from storage.errors import StoreCorrupt, StoreError, StoreLocked
+from storage.leadership import SoleLeader
 from storage.shards import ShardedCollection
 from storage.transaction import Doc, Transaction
 
@@ -138,6 +140,7 @@ class Database:
         self._closed = False
         self._owner_fd = self._checkpoint_fd = None
         self._journal: journal.Journal | None = None
+        self._worker = f"rapport-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
     def _open_writable(self, shard_size: int) -> None:
         self._checkpoint_fd = locks.open_checkpoint_lock(self.folder, create=True)
@@ -272,8 +275,29 @@ class Database:
         with self._view_lock:
             return coll.resident_shards()
 
+    def next_id(self, collection: str) -> int:
+        self._collection(collection)
+        return self._next_ids.get(collection, 1)
+
     def schema_version(self) -> int:
         return self._schema
+
+    def describe(self) -> str:
+        return str(self.folder)
+
+    def ping(self) -> None:
+        self._check_writable()
+
+    def leadership(self, job: int) -> SoleLeader:
+        return SoleLeader()
+
+    def worker_id(self) -> str:
+        """This opening of the store (the folder has one owner at a time)."""
+        return self._worker
+
+    def is_alive(self, worker: str) -> bool:
+        """Only the owner writes: any other worker named in the store is a process gone."""
+        return worker == self.worker_id()
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from storage.db import Database
+from storage.engine import Engine
 from storage.models import from_doc, name_key
 from storage.prefixes import PrefixIndex
 
@@ -57,7 +57,7 @@ Watcher = Callable[[Deal | None, Deal | None], None]
 class DealRepository:
     """Every deal in memory, with ids by party, by owner, open ones by stage, and title tails."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._all: dict[int, Deal] = {}
         self._by_party: dict[int, set[int]] = {}
         self._by_owner: dict[str, set[int]] = {}

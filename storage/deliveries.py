@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from storage.db import Database
+from storage.engine import Engine
 from storage.models import from_doc
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ class Delivery:
     created_at: str = ""
     created_by: str = ""
     sending_at: str | None = None
+    sending_by: str = ""  # the worker that set sending_at
     delivered_at: str | None = None
     delivered_ref: str = ""
 
@@ -40,7 +41,7 @@ Watcher = Callable[["Delivery | None", "Delivery | None"], None]
 class DeliveryRepository:
     """Pending deliveries in memory, by id and by recipient; delivered ones stay on the engine."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
         self._pending: dict[int, Delivery] = {}
         self._watchers: list[Watcher] = []

@@ -7,7 +7,7 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from storage.db import Database
+from storage.engine import Engine
 from storage.models import Interaction, from_doc
 
 COLLECTION = "interactions"
@@ -16,7 +16,7 @@ COLLECTION = "interactions"
 class InteractionRepository:
     """Interactions on the engine, with each party's and each author's ids kept in memory."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
         self._by_party: dict[int, set[int]] = {}
         self._by_author: dict[str, set[int]] = {}

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from storage.db import Database
+from storage.engine import Engine
 from storage.models import from_doc, to_doc
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def _month_named(year_month: str) -> datetime:
 class LedgerRepository:
     """Ledger entries on the engine; balances, points earned and their timeline in memory."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
         self._balance: dict[int, int] = {}
         self._earned: dict[int, int] = {}

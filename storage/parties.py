@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from storage.db import Database
+from storage.engine import Engine
 from storage.models import Party, from_doc, name_key
 from storage.prefixes import PrefixIndex
 
@@ -15,7 +15,7 @@ COLLECTION = "parties"
 class PartyRepository:
     """Every party in memory as a frozen `Party`, indexed by name and alias keys."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._parties: dict[int, Party] = {}
         self._by_key: dict[str, set[int]] = {}
         self._by_tag: dict[str, set[int]] = {}

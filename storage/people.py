@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from storage.db import Database
+from storage.engine import Engine
 from storage.models import Person
 
 COLLECTION = "people"
@@ -43,7 +43,7 @@ class Roster:
 class PeopleRepository:
     """Every person document in memory, by handle; the roster is rebuilt only after a change."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._by_handle: dict[str, tuple[int, dict[str, Any]]] = {}
         self._roster: Roster | None = None
         db.on_change(COLLECTION, self._apply)

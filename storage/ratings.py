@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.db import Database
+from storage.engine import Engine
 from storage.models import Policy, from_doc
 from storage.scoring import Scorecard, scorecard
 
@@ -30,7 +30,7 @@ class Rating:
 class RatingRepository:
     """Every rating in memory (a busy year holds a few thousand), grouped by party."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._all: dict[int, Rating] = {}
         self._by_party: dict[int, set[int]] = {}
         self._rated: dict[int, tuple[datetime, dict[str, int]]] = {}  # parsed, for the maths

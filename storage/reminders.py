@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-from storage.db import Database
+from storage.engine import Engine
 from storage.models import from_doc
 
 COLLECTION = "reminders"
@@ -38,6 +38,7 @@ class Reminder:
     kind: str = "reminder"  # reminder | follow_up
     status: str = OPEN
     sending_at: str | None = None  # set just before a send; cleared or confirmed after
+    sending_by: str = ""  # the worker that set sending_at
     delivered_at: str | None = None
     delivered_ref: str = ""
     closed_at: str | None = None
@@ -93,7 +94,7 @@ Watcher = Callable[[Reminder | None, Reminder | None], None]
 class ReminderRepository:
     """Every reminder in memory, with open ones indexed by owner and by party."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._all: dict[int, Reminder] = {}
         self._open_by_owner: dict[str, set[int]] = {}
         self._open_by_party: dict[int, set[int]] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from storage.db import Database
+from storage.engine import Engine
 
 if TYPE_CHECKING:
     from storage.store import Change
@@ -15,7 +15,7 @@ COLLECTION = "settings"
 class SettingsRepository:
     """One document per key: {"key": …, "value": …}, looked up by key."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._by_key: dict[str, tuple[int, Any]] = {}
         db.on_change(COLLECTION, self._apply)
 

@@ -15,6 +15,7 @@ from storage.contracts import cert_repository, contract_repository
 from storage.db import Database, Transaction
 from storage.deals import DealRepository
 from storage.deliveries import DeliveryRepository
+from storage.engine import Engine, is_database_url
 from storage.interactions import InteractionRepository
 from storage.ledger import LedgerRepository
 from storage.models import to_doc
@@ -40,6 +41,7 @@ COLLECTIONS = (
     "alerts",
 )
 
+COLD = ("audit",)
 Reverser = Callable[["Change", int, dict[str, Any]], None]
 
 
@@ -80,17 +82,26 @@ def _no_collection_while_loading() -> Iterator[None]:
 
 
 class Store:
-    """Opens a store folder and gives the repositories and the change unit over it."""
+    """Opens a store (a folder, or a PostgreSQL URL) and gives the repositories and the change
+    unit over it."""
 
-    def __init__(self, folder: str | os.PathLike[str], *, readonly: bool = False) -> None:
+    db: Engine
+
+    def __init__(self, location: str | os.PathLike[str], *, readonly: bool = False) -> None:
         with _no_collection_while_loading():
-            self._open(folder, readonly)
+            self._open(location, readonly)
 
-    def _open(self, folder: str | os.PathLike[str], readonly: bool) -> None:
-        if readonly:
-            self.db = Database.open_readonly(folder, COLLECTIONS, cold=("audit",))
-        else:  # the audit log is cold: only its newest shards are held in memory
-            self.db = Database(folder, COLLECTIONS, cold=("audit",))
+    def _open(self, location: str | os.PathLike[str], readonly: bool) -> None:
+        self.location = str(location)  # opened again as Store(store.location)
+        # the audit log is cold: only its newest entries are held in memory
+        if is_database_url(location):
+            from storage.postgres import PostgresDatabase  # psycopg loads only when used
+
+            self.db = PostgresDatabase(str(location), COLLECTIONS, readonly=readonly, cold=COLD)
+        elif readonly:
+            self.db = Database.open_readonly(location, COLLECTIONS, cold=COLD)
+        else:
+            self.db = Database(location, COLLECTIONS, cold=COLD)
         self.lock = self.db.lock
         self.parties = PartyRepository(self.db)
         self.interactions = InteractionRepository(self.db)

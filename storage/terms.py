@@ -6,7 +6,7 @@ import bisect
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
-from storage.db import Database
+from storage.engine import Engine
 from storage.models import from_doc
 
 T = TypeVar("T")
@@ -16,7 +16,7 @@ Watcher = Callable[[Any, Any], None]
 class TermRepository(Generic[T]):
     """Every document of one collection in memory, with ids by party; watchers see each change."""
 
-    def __init__(self, db: Database, collection: str, cls: type[T], day_field: str) -> None:
+    def __init__(self, db: Engine, collection: str, cls: type[T], day_field: str) -> None:
         self._cls = cls
         self._day_field = day_field
         self._all: dict[int, T] = {}

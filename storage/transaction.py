@@ -10,7 +10,7 @@ from storage import journal, snapshots
 from storage.errors import StoreError
 
 if TYPE_CHECKING:
-    from storage.db import Database
+    from storage.engine import Engine
 
 Doc = dict[str, Any]
 
@@ -18,7 +18,7 @@ Doc = dict[str, Any]
 class Transaction:
     """The pending writes of one `Database.transaction()` block, journaled together on commit."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Engine) -> None:
         self._db = db
         self._pending: dict[tuple[str, int], bytes | None] = {}
         self._schema: int | None = None

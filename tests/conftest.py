@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,6 +12,8 @@ from handlers.reply import Message, Reply
 from handlers.router import Router
 from storage.models import Person, Policy, Reward
 from storage.store import Store
+
+pytest_plugins = ["tests.postgres_fixtures"]
 
 # Wednesday 25 November 2026, 14:37 in Berlin.
 NOW = datetime(2026, 11, 25, 13, 37, tzinfo=UTC)
@@ -39,8 +40,9 @@ def team() -> Team:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(tmp_path / "data")
+def store(store_location: str) -> Iterator[Store]:
+    """The test's store: embedded, or on PostgreSQL too in a module marked both_backends."""
+    opened = Store(store_location)
     yield opened
     opened.close()
 
@@ -74,5 +76,7 @@ class Chat:
 
 
 @pytest.fixture
-def chat(store: Store, team: Team) -> Chat:
-    return Chat(Router(store, team), team)
+def chat(store: Store, team: Team) -> Iterator[Chat]:
+    talking = Chat(Router(store, team), team)
+    yield talking
+    talking.router.store.close()  # a test may have reopened the store (a restart)

@@ -16,10 +16,13 @@ ANA_SLACK = "U0ANA0001"
 HIDDEN_ENV = ("RAPPORT_CONFIG", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
 
-def team_toml(store: Path) -> str:
+def team_toml(store: Path, health_port: int = 0) -> str:
     return f"""
 [store]
 path = "{store}"
+
+[health]
+port = {health_port}
 
 [defaults]
 timezone = "Europe/Berlin"

@@ -8,6 +8,8 @@ from storage.models import Party
 from storage.store import Store
 from tests.conftest import Chat
 
+pytestmark = pytest.mark.both_backends  # every test here runs on both engines
+
 
 @pytest.fixture
 def supplier(chat: Chat) -> Chat:

@@ -6,6 +6,8 @@ import pytest
 
 from tests.conftest import Chat
 
+pytestmark = pytest.mark.both_backends  # every test here runs on both engines
+
 
 @pytest.fixture
 def parties(chat: Chat) -> Chat:

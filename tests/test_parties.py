@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import Chat
+
+pytestmark = pytest.mark.both_backends  # every test here runs on both engines
 
 
 def test_ana_adds_a_customer_with_tags_fields_and_owner(chat: Chat) -> None:

@@ -21,6 +21,8 @@ from storage.models import Policy, tier_for
 from storage.store import Actor, Store
 from tests.conftest import NOW, Chat
 
+pytestmark = pytest.mark.both_backends  # every test here runs on both engines
+
 
 @pytest.fixture
 def parties(chat: Chat) -> Chat:
@@ -315,11 +317,13 @@ def test_exports_carry_points_tier_and_the_ledger(parties: Chat) -> None:
     assert entry["at"] == "2026-11-25T14:37:00+01:00"
 
 
-def test_balances_are_rebuilt_when_the_store_is_opened_again(parties: Chat, tmp_path: Path) -> None:
+def test_balances_are_rebuilt_when_the_store_is_opened_again(
+    parties: Chat, store_location: str
+) -> None:
     parties("award Acme 60 for a")
     parties("redeem coffee voucher for Acme")
     parties.router.store.close()
-    with Store(tmp_path / "data") as reopened:
+    with Store(store_location) as reopened:
         acme = reopened.parties.named("Acme")[0].id
         assert (reopened.ledger.balance(acme), reopened.ledger.earned(acme)) == (10, 60)
         assert check_store(reopened, ["Ana"]) == []

@@ -9,6 +9,8 @@ import pytest
 from storage.store import Store
 from tests.conftest import Chat
 
+pytestmark = pytest.mark.both_backends  # every test here runs on both engines
+
 
 @pytest.fixture
 def crm(chat: Chat) -> Chat:

@@ -6,7 +6,6 @@ import asyncio
 import io
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -20,6 +19,8 @@ from handlers.router import Router
 from storage.models import Person
 from storage.store import Store
 from tests.conftest import NOW, Chat
+
+pytestmark = pytest.mark.both_backends  # every test here runs on both engines
 
 
 class Crash(BaseException):
@@ -49,10 +50,10 @@ def scheduler(chat: Chat, slack: RecordingNotifier, telegram: RecordingNotifier)
     return Scheduler(chat.router.store, chat.team, lambda: chat.now, [slack, telegram])
 
 
-def restart(chat: Chat, tmp_path: Path, *notifiers: RecordingNotifier) -> Scheduler:
+def restart(chat: Chat, *notifiers: RecordingNotifier) -> Scheduler:
     """Close the store as a stopping process would, open it again, with a new scheduler."""
     chat.router.store.close()
-    store = Store(tmp_path / "data")
+    store = Store(chat.router.store.location)
     chat.router = Router(store, chat.team)
     return Scheduler(store, chat.team, lambda: chat.now, notifiers)
 
@@ -134,19 +135,17 @@ async def test_catch_up_after_downtime_says_late_and_when_it_was_due(
 
 
 async def test_no_second_delivery_after_a_restart(
-    chat: Chat, scheduler: Scheduler, slack: RecordingNotifier, tmp_path: Path
+    chat: Chat, scheduler: Scheduler, slack: RecordingNotifier
 ) -> None:
     chat("remind me in 1 hour to call Acme")
     chat.later(hours=1)
     await scheduler.run_due()
     again = RecordingNotifier("slack")
-    await restart(chat, tmp_path, again).run_due()
+    await restart(chat, again).run_due()
     assert len(slack.sent) == 1 and again.sent == []
 
 
-async def test_dying_between_sending_and_recording_never_sends_twice(
-    chat: Chat, tmp_path: Path
-) -> None:
+async def test_dying_between_sending_and_recording_never_sends_twice(chat: Chat) -> None:
     """At most once: the interrupted send counts as delivered (unconfirmed) after a restart."""
     chat("remind me in 1 hour to call Acme")
     chat.later(hours=1)
@@ -156,7 +155,7 @@ async def test_dying_between_sending_and_recording_never_sends_twice(
     assert reminder(chat).sending_at == chat.now.isoformat() and reminder(chat).delivered_at is None
     again = RecordingNotifier("slack")
     chat.later(minutes=10)
-    await restart(chat, tmp_path, again).run_due()
+    await restart(chat, again).run_due()
     assert len(dying.sent) == 1 and again.sent == []
     recovered = reminder(chat)
     assert recovered.delivered_ref == "unconfirmed"
@@ -182,18 +181,18 @@ async def test_a_failed_delivery_is_retried_with_back_off(
     assert flaky.sent[0][1].title == "Reminder 1: call Acme"  # 90 s is not late
 
 
-async def test_a_failed_delivery_survives_a_restart(chat: Chat, tmp_path: Path) -> None:
+async def test_a_failed_delivery_survives_a_restart(chat: Chat) -> None:
     down = RecordingNotifier("slack", failures=10)
     chat("remind me in 1 hour to call Acme")
     chat.later(hours=1)
     await Scheduler(chat.router.store, chat.team, lambda: chat.now, [down]).run_due()
     up = RecordingNotifier("slack")
-    await restart(chat, tmp_path, up).run_due()
+    await restart(chat, up).run_due()
     assert down.sent == [] and len(up.sent) == 1
 
 
 async def test_an_open_follow_up_is_escalated_to_the_manager_once(
-    chat: Chat, scheduler: Scheduler, slack: RecordingNotifier, tmp_path: Path
+    chat: Chat, scheduler: Scheduler, slack: RecordingNotifier
 ) -> None:
     chat("add customer Acme")
     chat("log call with Acme yesterday: pricing, follow up tomorrow")  # Thu 26 Nov 09:00 CET
@@ -213,7 +212,7 @@ async def test_an_open_follow_up_is_escalated_to_the_manager_once(
     chat.later(days=3)
     await scheduler.run_due()
     again = RecordingNotifier("slack")
-    await restart(chat, tmp_path, again).run_due()
+    await restart(chat, again).run_due()
     escalations = [m for m in slack.to("Maria") + again.to("Maria") if "still open" in m.title]
     assert len(escalations) == 1
 
@@ -231,7 +230,7 @@ async def test_a_follow_up_closed_in_time_is_not_escalated(
 
 
 async def test_the_daily_digest_comes_once_a_day_at_the_managers_time(
-    chat: Chat, scheduler: Scheduler, slack: RecordingNotifier, tmp_path: Path
+    chat: Chat, scheduler: Scheduler, slack: RecordingNotifier
 ) -> None:
     chat("remind me in 1 hour to call Acme")
     await scheduler.run_due()  # Wed 14:37: today's 08:30 is gone; the first digest is Thursday's
@@ -245,12 +244,12 @@ async def test_the_daily_digest_comes_once_a_day_at_the_managers_time(
     assert digest.sections[0].title == "Ana — 1 overdue, 0 due today, 0 stale"
     chat.later(minutes=30)
     await scheduler.run_due()
-    await restart(chat, tmp_path, slack).run_due()
+    await restart(chat, slack).run_due()
     assert len(slack.to("Maria")) == 1
     assert slack.to("Ana") and not [p for p, _ in slack.sent if p.name == "Root"]
 
 
-async def test_a_missed_digest_is_sent_late_the_same_day(chat: Chat, tmp_path: Path) -> None:
+async def test_a_missed_digest_is_sent_late_the_same_day(chat: Chat) -> None:
     slack = RecordingNotifier("slack")
     chat("remind me in 1 hour to call Acme")
     scheduler = Scheduler(chat.router.store, chat.team, lambda: chat.now, [slack])
@@ -258,7 +257,7 @@ async def test_a_missed_digest_is_sent_late_the_same_day(chat: Chat, tmp_path: P
     chat.now = datetime(2026, 11, 26, 7, 30, tzinfo=UTC)
     await scheduler.run_due()
     chat.now = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # down over Friday 08:30
-    await restart(chat, tmp_path, slack).run_due()
+    await restart(chat, slack).run_due()
     assert [m.title.split(":")[0] for m in slack.to("Maria")] == [
         "Digest for Maria, Thu 26 Nov 2026",
         "Digest for Maria, Fri 27 Nov 2026",

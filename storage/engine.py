@@ -1,0 +1,91 @@
+"""The port every repository is written against: a document engine, embedded or PostgreSQL.
+
+Two engines provide it: `storage.db.Database` (a folder, one process) and
+`storage.postgres.PostgresDatabase` (one database, many worker processes). Both keep every
+document a repository indexes in memory and call `on_change` hooks for every applied change,
+so the repositories, the verbs and the rules are one piece of code for both.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from types import TracebackType
+from typing import Any, Protocol
+
+from storage.leadership import Leadership
+from storage.transaction import Doc, Transaction
+
+ChangeHook = Callable[[str, int, Doc | None, Doc | None], None]
+
+
+class CommandScope(Protocol):
+    """Held for a whole command: its reads and writes see one moment of the store."""
+
+    def __enter__(self) -> Any: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> Any: ...
+
+
+class Engine(Protocol):
+    """What a store's repositories and `Store.change` use of an engine."""
+
+    readonly: bool
+
+    @property
+    def lock(self) -> CommandScope:
+        """Held for a whole command (re-entrant): `with engine.lock:`."""
+        ...
+
+    def get(self, collection: str, doc_id: int) -> Doc | None: ...
+
+    def all(self, collection: str) -> Iterator[tuple[int, Doc]]: ...
+
+    def count(self, collection: str) -> int: ...
+
+    def on_change(self, collection: str, hook: ChangeHook) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def schema_version(self) -> int: ...
+
+    def next_id(self, collection: str) -> int:
+        """The id the collection's next insert gets (ids are never reused)."""
+        ...
+
+    def ping(self) -> None:
+        """Raise StoreError unless the engine can take a change now."""
+        ...
+
+    def describe(self) -> str: ...
+
+    def worker_id(self) -> str: ...
+
+    def is_alive(self, worker: str) -> bool: ...
+
+    def leadership(self, job: int) -> Leadership:
+        """The right to do `job` (a key of pg_schema) alone among the workers."""
+        ...
+
+    def backup(self, dest: str | os.PathLike[str]) -> None: ...
+
+    def checkpoint(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    # what Transaction asks of its engine
+    def _allocate(self, name: str) -> int: ...
+
+    def _reserve(self, name: str, doc_id: int) -> None: ...
+
+
+def is_database_url(location: str | os.PathLike[str]) -> bool:
+    """Whether a store location names a PostgreSQL database rather than a folder."""
+    return str(location).startswith(("postgresql://", "postgres://"))
