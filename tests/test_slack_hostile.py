@@ -81,8 +81,9 @@ async def test_a_long_custom_field_is_shown_within_slacks_limits(tmp_path: Path)
 
 async def test_someone_elses_choice_button_is_refused_privately(tmp_path: Path) -> None:
     async with slack_rig(tmp_path, "http") as rig:
-        await rig.say("add supplier Green Pack", who="Maria")
-        await rig.say("add supplier Green Box", who="Maria")
+        for name in ("Green Pack", "Green Box"):  # each answered before the next is sent
+            await rig.say(f"add supplier {name}", who="Maria")
+            await rig.expect("chat.postMessage", channel="D0MAR0003")
         await rig.mention("award green 50 for great quarter")
         asked = await rig.expect("chat.postMessage", channel="C0SALES01")
         await rig.press(asked, "Green Pack", who="Maria")
