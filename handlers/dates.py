@@ -53,8 +53,8 @@ _NOW = ("now", "right now", "just now")
 SPELLINGS = _each("yday yest ystd yda", "yesterday")
 SPELLINGS |= _each("tmrw tmr tmrow tmw tomoz 2morrow 2moro 2mrw", "tomorrow")
 SPELLINGS |= _each("wk", "week") | _each("mth mnth", "month") | _each("tdy 2day", "today")
-_HOURS = {w: str(n) for n, w in enumerate("one two three four five six seven".split(), 1)}
-_HOURS |= {"eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12"}
+_HOUR_NAMES = "one two three four five six seven eight nine ten eleven twelve"
+_HOURS = {word: str(hour) for hour, word in enumerate(_HOUR_NAMES.split(" "), 1)}
 _DAY_OFFSETS = _each("today", 0) | _each("tomorrow tmrw tmr", 1) | _each("yesterday", -1)
 _DAY_OFFSETS |= {"day after tomorrow": 2, "the day after tomorrow": 2}
 _DAY_OFFSETS |= {"day before yesterday": -2, "the day before yesterday": -2}
@@ -74,6 +74,7 @@ _VOCAB |= _UNITS.keys() | _AMOUNTS.keys() | {w for phrase in _DAY_OFFSETS for w 
 _VOCAB |= _each("at @ am pm half quarter to noon midday midnight eod cob eow eom tonight", 0).keys()
 _VOCAB |= _each("end of the in ago from now just right later weekend past o'clock oclock", 0).keys()
 _VOCAB |= SPELLINGS.keys() | _HOURS.keys()
+MONTH_WORDS, WEEKDAY_WORDS = frozenset(_MONTHS), _WEEKDAYS  # for the leftover check
 _SPAN_PART = re.compile(
     r" ?(?:and )?(?:(?P<n>\d{1,4}(?:\.\d+)?) ?|(?P<w>" + "|".join(_AMOUNTS) + ") )"
     r"(?P<u>" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?![a-z])"
@@ -145,7 +146,7 @@ def _words(text: str) -> list[str]:
     return [SPELLINGS.get(w, w) for w in (w.rstrip(".!?;:") for w in text.split()) if w]
 
 
-def _maybe_date_word(word: str) -> bool:
+def maybe_date_word(word: str) -> bool:
     """Could this word be part of a date phrase? (cheap; parse_when decides)."""
     word = word.lower().rstrip(".,!?;:")
     return word in _VOCAB or any(c.isdigit() for c in word)
@@ -155,7 +156,7 @@ def _resolve(
     words: list[str], ctx: DateContext, prefer: Prefer, introduced: bool, days: bool = False
 ) -> datetime | None:
     """A phrase without leading fillers → aware moment, or None."""
-    if not words or not all(map(_maybe_date_word, words)):
+    if not words or not all(map(maybe_date_word, words)):
         return None
     local_now = ctx.now.astimezone(ctx.tz)
     if end := _END_OF.fullmatch(" ".join(words)):
@@ -406,7 +407,7 @@ def split_trailing_when(
     """Longest run of trailing words that parse_when accepts → (text before it, when)."""
     starts: list[int] = []
     for word in reversed(list(re.finditer(r"\S+", text))[-max_words - 1 :]):
-        if not _maybe_date_word(word.group()):
+        if not maybe_date_word(word.group()):
             if word.group().lower() in ("every", "each", "other"):
                 return text, None  # "every monday" is a recurrence, not a date
             break
@@ -423,7 +424,7 @@ def split_leading_when(
     """Longest run of leading words that parse_when accepts → (when, rest of the text)."""
     ends: list[int] = []
     for word in re.finditer(r"\S+", text):
-        if len(ends) == max_words or not _maybe_date_word(word.group()):
+        if len(ends) == max_words or not maybe_date_word(word.group()):
             break
         ends.append(word.end())
     for end in reversed(ends):

@@ -17,13 +17,13 @@ MAX_SPAN = 5
 
 def split_when_and_text(rest: str, dates: DateContext) -> tuple[datetime | None, str] | None:
     """`<when> to <text>` or `to <text> <when>` → (when, text); None when neither shape fits."""
-    when, after = split_leading_when(rest, dates, "future")
+    when, after = split_leading_when(rest, dates, "future", short_days=True)
     if when is not None:
         return when, _INTRO.sub("", after)
     intro = _INTRO.match(rest)
     if intro is None:
         return None
-    text, when = split_trailing_when(rest[intro.end() :], dates, "future")
+    text, when = split_trailing_when(rest[intro.end() :], dates, "future", short_days=True)
     return when, text
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from handlers.approvals import managers
 from handlers.context import Context
+from handlers.leftovers import ask_about_dates
 from handlers.notices import notify
 from handlers.parsing import quote_name, split_args
 from handlers.reply import Reply, Section, changed, problem
@@ -64,6 +65,9 @@ def rate(ctx: Context, _word: str, rest: str) -> Reply:
     if len(note) > MAX_NOTE:
         return problem(f"That note is too long ({len(note)} characters; {MAX_NOTE} max).")
     args = split_args(head)
+    party_text = "" if ctx.store.parties.named(args.text) else args.text
+    if unread := ask_about_dates([party_text, note], ctx.dates(), "past", False, EXAMPLE):
+        return unread
     scores = parse_scores(ctx, args.fields)
     if isinstance(scores, Reply):
         return scores
