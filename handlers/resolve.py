@@ -34,13 +34,19 @@ def resolve(parties: PartyRepository, text: str) -> Resolution:
     party_id = party_id_ref(text)
     if party_id is not None:
         return Resolution(parties.get(party_id))
-    for lookup in (parties.named, parties.with_prefix):
-        found = lookup(text)
-        if len(found) == 1:
-            return Resolution(found[0])
-        if found:
-            return Resolution(None, tuple(found[:MAX_CHOICES]))
+    for spelling in dict.fromkeys((text, _without_umlaut_e(text))):
+        for lookup in (parties.named, parties.with_prefix):
+            found = lookup(spelling)
+            if len(found) == 1:
+                return Resolution(found[0])
+            if found:
+                return Resolution(None, tuple(found[:MAX_CHOICES]))
     return Resolution(None, tuple(closest(parties, text)))
+
+
+def _without_umlaut_e(text: str) -> str:
+    """`mueller` → `muller`: German writes ü as ue without the key; names are keyed as Muller."""
+    return re.sub(r"(?<=[a-z])([aou])e", r"\1", text, flags=re.IGNORECASE)
 
 
 def closest(parties: PartyRepository, text: str, limit: int = 3) -> list[Party]:

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
+from anyascii import anyascii
+
 CUSTOMER, SUPPLIER = "customer", "supplier"
 ROLES = (CUSTOMER, SUPPLIER)
 CUSTOMER_STATUSES = ("prospect", "active", "inactive")
@@ -169,7 +171,9 @@ def normalise_tag(tag: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """How names are compared: case, spacing and surrounding punctuation ignored."""
+    """How names are compared: case, accents, spacing and surrounding punctuation ignored."""
+    if not name.isascii():
+        name = anyascii(name)  # Müller → Muller, Søhne → Sohne, Straße → Strasse
     return " ".join(name.casefold().replace(",", " ").replace(".", " ").split())
 
 
