@@ -49,6 +49,17 @@ def _without_umlaut_e(text: str) -> str:
     return re.sub(r"(?<=[a-z])([aou])e", r"\1", text, flags=re.IGNORECASE)
 
 
+def names_a_party(parties: PartyRepository, text: str) -> bool:
+    """Does `text` name a party (or a few) by name, alias or prefix? Look-alikes don't count."""
+    text = text.strip().strip("\"'")
+    if len(text) < 2 or party_id_ref(text) is not None:
+        return party_id_ref(text) is not None
+    for spelling in dict.fromkeys((text, _without_umlaut_e(text))):
+        if parties.named(spelling) or (len(spelling) >= 3 and parties.with_prefix(spelling)):
+            return True
+    return False
+
+
 def closest(parties: PartyRepository, text: str, limit: int = 3) -> list[Party]:
     """Parties whose names look like `text`, best first."""
     keys = parties.name_keys()

@@ -20,6 +20,7 @@ from handlers import (
     search,
 )
 from handlers.context import Context, Team
+from handlers.phrases import understand
 from handlers.reply import Message, Reply, Section, problem
 from handlers.verbs import Verb
 from storage.db import StoreError
@@ -87,6 +88,8 @@ class Router:
             return help_reply()
         if len(text) > MAX_TEXT:
             return problem(f"That message is too long ({len(text)} characters); please shorten it.")
+        with self.store.lock:
+            text = understand(text, self.store.parties, _BY_WORD)
         verb, word, rest = verb_for(text)
         if verb is None:
             return _unknown(word)
