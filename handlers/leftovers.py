@@ -111,7 +111,13 @@ def _looks_like_a_date_word(word: str) -> bool:
 
 
 def ask_about_dates(
-    leftovers: Iterable[str], dates: DateContext, prefer: Prefer, timed: bool, example: str
+    leftovers: Iterable[str],
+    dates: DateContext,
+    prefer: Prefer,
+    timed: bool,
+    example: str,
+    untimed: str = "Is “{}” when it happened? I stored nothing. Put the date right after the "
+    "name (or say today):",
 ) -> Reply | None:
     """The question about the first date-like leftover, or None when there is none to ask about.
 
@@ -126,11 +132,7 @@ def ask_about_dates(
                     example,
                 )
             if not timed:
-                return problem(
-                    f"Is “{fragment}” when it happened? I stored nothing. Put the date right "
-                    "after the name (or say today):",
-                    example,
-                )
+                return problem(untimed.format(fragment), example)
     return None
 
 
