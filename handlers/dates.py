@@ -362,13 +362,14 @@ def _day_of_month(number: int, today: date, prefer: Prefer) -> date | None:
 
 
 def _numeric_day(text: str, ctx: DateContext, prefer: Prefer) -> date | None:
-    """'3/11' read in the reader's date order, in the nearest year that fits the direction."""
+    """'3/11' in the reader's date order: the next one (future), or one in the past year (past)."""
     first, second = (int(n) for n in text.split("/"))
     day, month = (first, second) if ctx.date_order == "DMY" else (second, first)
     today = ctx.now.astimezone(ctx.tz).date()
     step = 1 if prefer == "future" else -1
-    for year in range(today.year, today.year + 9 * step, step):
-        with suppress(ValueError):  # 29/2 waits for a leap year; 12/25 never fits
+    years = 9 if prefer == "future" else 2  # 29/2 waits for a leap year; no log goes back to one
+    for year in range(today.year, today.year + years * step, step):
+        with suppress(ValueError):  # 12/25 never fits
             if _ahead(found := date(year, month, day), today, prefer):
                 return found
     return None

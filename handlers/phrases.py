@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from handlers.numbers import NUMBER_WORDS, read_number
-from handlers.parsing import quote_name
 from handlers.resolve import names_a_party
 from storage.models import CUSTOMER_STATUSES, SUPPLIER_STATUSES
 from storage.parties import PartyRepository
@@ -74,14 +73,14 @@ class Phrase:
 
 PHRASES: tuple[Phrase, ...] = (
     # questions and lookups
-    Phrase("(did|have) (i|we) (call|ring|phone|meet|email|visit|contact) {party}",
+    Phrase("(did|have) (i|we) (call|ring|phone|meet|email|visit|contact) {party} {rest}",
            "history {party}"),
-    Phrase("(did|have) (i|we) (speak|talk) (to|with) {party}", "history {party}"),
+    Phrase("(did|have) (i|we) (speak|talk) (to|with) {party} {rest}", "history {party}"),
     Phrase("when did (i|we) last (speak to|talk to|call|meet|email|visit|contact) {party}",
            "history {party}"),
     Phrase("(history|timeline) (of|with|for) {party}", "history {party}"),
     Phrase("(who is|who's|whos|what is|what's) {party}", "show {party}"),
-    Phrase("(what about|tell me about|info on|details on|news on|anything on) {party}",
+    Phrase("(what about|tell me about|info on|details on|any news on|news on|anything on) {party}",
            "show {party}"),
     Phrase("(show me|look up|lookup|pull up|open) {party}", "show {party}"),
     Phrase("(how is|how's|hows) {party} [doing]", "show {party}"),
@@ -96,13 +95,22 @@ PHRASES: tuple[Phrase, ...] = (
            "status {party} {status}{rest}"),
     Phrase("(mark|make|flag) {party} [as] {status} {rest}", "status {party} {status}{rest}"),
     Phrase("exclude {party} {rest}", "status {party} excluded{rest}"),
+    Phrase("{party} (is|is now|goes|went) [now] [on|in|to] {status} {rest}",
+           "status {party} {status}{rest}"),
+    Phrase("{party} (gets|earns|earned|got) {n} [points|pts] {rest}", "award {party} {n}{rest}"),
+    Phrase("(take|took) {n} [points|pts] (off|from) {party} {rest}", "deduct {party} {n}{rest}"),
+    # reminders
+    Phrase("(ping|nudge|tell) me {rest}", "remind me{rest}"),
+    Phrase("(follow up|follow-up|chase) with {party} {rest}",
+           "remind me {when} to follow up with {party}{more}"),
     # logging, the verb first
     Phrase("(spoke|spoken|talked|chatted) (to|with) {party} {rest}", "log call with {party}{rest}"),
-    Phrase("(had|did|held) (a|an) [quick|short|long|good|great|brief] {kind} with {party} {rest}",
+    Phrase("(had|did|held) [a|an] [quick|short|long|good|great|brief] {kind} with {party} {rest}",
            "log {kind} with {party}{rest}"),
     Phrase("[quick|short|long|good|great|brief] {kind} with {party} {rest}",
            "log {kind} with {party}{rest}"),
-    Phrase("met (up|again) with {party} {rest}", "log meeting with {party}{rest}"),
+    Phrase("(met up|met again|caught up|catching up) with {party} {rest}",
+           "log meeting with {party}{rest}"),
     Phrase("gave {party} a (call|ring|buzz) {rest}", "log call with {party}{rest}"),
     Phrase("(pinged|texted|messaged|whatsapped|slacked) {party} {rest}",
            "log message with {party}{rest}"),
@@ -144,7 +152,12 @@ _SPLIT_NOTES = re.compile(
     r"(?P<when>.*?)(?P<more>(?:[,:;]|\s+(?:about|re|regarding)\s|\s[-–—]\s).*)?"
 )
 _FORWARDED = re.compile(r"^(?:(?:fwd?|fw|re)\s*:\s*|[>*•·-]+\s+)+", re.I)
-_WITH = re.compile(r"(?<!\S)w/\s*", re.I)
+_WITH = re.compile(r"(?<!\S)w(?:/\s*|\s+(?=\S))", re.I)
+_POLITE = re.compile(
+    r"^(?:pls|plz|please|hey|hi|ok|so)\b[\s,]*|[\s,]+(?:pls|plz|please|thx|ty)$", re.I
+)
+_SIGN = re.compile(r"^([+-])\s+(?=\d)")
+QUOTES = "\"'“”"
 _RE = re.compile(r"(?<!\S)re:\s*", re.I)
 
 
@@ -190,6 +203,7 @@ def _tidy(text: str) -> str:
     text = "".join(c for c in text if unicodedata.category(c) not in ("So", "Sk", "Cs"))
     text = _FORWARDED.sub("", text.strip())
     text = _RE.sub("about ", _WITH.sub("with ", text))
+    text = _SIGN.sub(r"\1", _POLITE.sub("", text.strip()))
     return " ".join(text.replace("\u200d", "").replace("\ufe0f", "").split())
 
 
@@ -223,7 +237,7 @@ def _fill(phrase: Phrase, text: str, slots: dict[str, str | None], party: str) -
     split = _SPLIT_NOTES.fullmatch(values.get("rest", ""))
     said = text[len(party) :].split(" ", 2)[1] if text.startswith(f"{party} ") else ""
     values |= {
-        "party": quote_name(party.strip('"')),
+        "party": f'"{party.strip(QUOTES)}"',  # quoted: the verb's grammar takes it whole
         "kind": kind,
         "n": str(read_number(values.get("n", "")) or values.get("n", "")),
         "status": values.get("status", "").lower(),

@@ -8,7 +8,7 @@ from datetime import datetime
 from handlers.context import Context
 from handlers.dates import DateContext, split_leading_when, split_trailing_when
 from handlers.resolve import resolve
-from storage.models import Party
+from storage.models import Party, name_key
 
 _INTRO = re.compile(r"^(?:to|about|that)\s+", re.IGNORECASE)
 _WORD = re.compile(r'"[^"]+"|#\d+|[\w&@.\'’-]+')
@@ -47,5 +47,9 @@ def party_named_in(ctx: Context, text: str) -> Party | None:
             and word[0].isupper()
             and (found := resolve(ctx.store.parties, word).party)
         ):
+            return found
+    for word in words:  # "call acme": a word that starts exactly one party's name
+        found = resolve(ctx.store.parties, word).party if len(word) >= 4 else None
+        if found and name_key(found.name).startswith(name_key(word)):
             return found
     return None

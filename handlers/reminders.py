@@ -289,7 +289,7 @@ VERBS = (
         "open reminders: yours, someone's, all, or the overdue ones",
         ("reminders", "reminders @ana", "reminders all overdue"),
     ),
-    Verb("done", ("done", "did", "complete"), done, "mark a reminder done", ("done 12",),
+    Verb("done", ("done", "complete", "completed"), done, "mark a reminder done", ("done 12",),
          "A repeating reminder moves on to its next time."),
     Verb("snooze", ("snooze", "postpone", "later"), snooze, "move a reminder later (default 1h)",
          ("snooze 12", "snooze 12 2h", "snooze 12 tomorrow")),

@@ -28,7 +28,7 @@ class Resolution:
 
 def resolve(parties: PartyRepository, text: str) -> Resolution:
     """Exact name or alias, then `#id`, then a unique prefix; otherwise the candidates."""
-    text = text.strip().strip("\"'")
+    text = text.strip().strip("\"'“”").rstrip("!?,;:")
     if not text:
         return Resolution(None)
     party_id = party_id_ref(text)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from handlers import (
     admin,
@@ -13,6 +15,7 @@ from handlers import (
     governance,
     interactions,
     parties,
+    phrases,
     points,
     reminders,
     rewards,
@@ -20,7 +23,6 @@ from handlers import (
     search,
 )
 from handlers.context import Context, Team
-from handlers.phrases import understand
 from handlers.reply import Message, Reply, Section, problem
 from handlers.verbs import Verb
 from storage.db import StoreError
@@ -63,7 +65,7 @@ def help_reply(topic: str = "") -> Reply:
     lines = tuple(f"{v.name} — {v.summary}" for v in VERBS)
     return Reply(
         title="Here is what I understand (help <verb> for examples):",
-        sections=(Section(lines=lines),),
+        sections=(Section(lines=lines), Section("Or just say it:", phrases.examples())),
     )
 
 
@@ -89,7 +91,7 @@ class Router:
         if len(text) > MAX_TEXT:
             return problem(f"That message is too long ({len(text)} characters); please shorten it.")
         with self.store.lock:
-            text = understand(text, self.store.parties, _BY_WORD)
+            text = phrases.understand(text, self.store.parties, _BY_WORD)
         verb, word, rest = verb_for(text)
         if verb is None:
             return _unknown(word)
@@ -115,8 +117,10 @@ def _clean(text: str) -> str:
 
 
 def _unknown(word: str) -> Reply:
-    close = difflib.get_close_matches(word, list(_BY_WORD), n=1, cutoff=0.7)
-    if close:
+    """A word one typo from a verb (`remnd`, `lgo`) is asked about, never run."""
+    typos = 1 if len(word) <= 5 else 2
+    close = process.extractOne(word, list(_BY_WORD), scorer=OSA.distance, score_cutoff=typos)
+    if close and len(word) >= 3:
         verb = _BY_WORD[close[0]]
         return problem(f"I don't know “{word}”. Did you mean {verb.name}?", verb.usage)
     return problem(f"I don't understand “{word}”.", "help")

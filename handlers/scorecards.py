@@ -25,6 +25,7 @@ _PAIR = re.compile(
     r"\b(?P<key>[A-Za-z]+)\s*(?:[:=]\s*|\s+)(?P<score>\d)(?:\s*/\s*5)?(?![\d/.,]\d)\s*,?"
 )
 MAX_NOTE = 1000
+CRITERION_WORDS = {"comms": "communication", "cost": "price", "pricing": "price", "eco": "sustain"}
 _DATED = "A rating counts from now, and “{}” looks like a date, so I stored nothing. Try:"
 
 
@@ -38,7 +39,8 @@ def criteria(ctx: Context) -> tuple[str, ...]:
 
 
 def _criterion(ctx: Context, key: str) -> str | None:
-    """A criterion by its name or a prefix only it has ('comm' → communication)."""
+    """A criterion by its name, a prefix only it has ('comm' → communication), or a synonym."""
+    key = CRITERION_WORDS.get(key, key)
     found = [c for c in criteria(ctx) if c == key] or [
         c for c in criteria(ctx) if c.startswith(key)
     ]
@@ -92,10 +94,7 @@ def rate(ctx: Context, _word: str, rest: str) -> Reply:
         return problem(f"That note is too long ({len(note)} characters; {MAX_NOTE} max).")
     args = split_args(head)
     party_text = "" if ctx.store.parties.named(args.text) else args.text
-    dates = ctx.dates()
-    if unread := ask_about_dates([party_text], dates, "past", False, EXAMPLE, _DATED) or (
-        ask_about_dates([note], dates, "past", True, EXAMPLE)
-    ):
+    if unread := ask_about_dates([party_text, note], ctx.dates(), "past", False, EXAMPLE, _DATED):
         return unread
     scores = parse_scores(ctx, args.fields)
     if isinstance(scores, Reply):
