@@ -33,11 +33,10 @@ _NUMERIC = re.compile(
     | \d{4}-\d{1,2}-\d{1,2} | \d{1,2}-\d{1,2}-\d{2,4}
     | \d{1,2}[:.h]\d{2}(?:[ap]m)?              # 14:15, 14.15, 9h30, 9.30pm, 25:00
     | \d{1,4}[ap]m                             # 9pm, 930am
-    | \d{1,2}(?:st|nd|rd|th)                   # ordinals: judged by their neighbours below
+    | (?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)    # "the 31st"; "the 4th pallet" asks too
     """,
     re.VERBOSE,
 )
-_ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
 _ALWAYS = {"yesterday", "tomorrow", "tonight", "ago"} | SPELLINGS.keys()
 _FULL_DAYS = {w for w, full in WEEKDAY_WORDS.items() if w == full}
 _SHORT_DAYS = WEEKDAY_WORDS.keys() - _FULL_DAYS
@@ -87,8 +86,6 @@ def _looks_dated(words: list[str], i: int) -> bool:
     word = words[i]
     before = words[i - 1] if i else ""
     after = words[i + 1] if i + 1 < len(words) else ""
-    if _ORDINAL.fullmatch(word):
-        return not after or after in ("of", *MONTH_WORDS) or before in _BEFORE_A_DAY
     if _NUMERIC.fullmatch(word) or word in _ALWAYS or word in _FULL_DAYS:
         return True
     if word in _SHORT_DAYS:
