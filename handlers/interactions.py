@@ -10,7 +10,7 @@ from handlers.cards import warning
 from handlers.context import Context
 from handlers.dates import maybe_date_word, parse_when, split_leading_when, split_trailing_when
 from handlers.followups import close_follow_ups, set_follow_up
-from handlers.leftovers import ask_about_dates
+from handlers.leftovers import ask_about_dates, date_like
 from handlers.parsing import first_word
 from handlers.points import auto_points
 from handlers.reply import Reply, Section, changed, plural, problem
@@ -132,7 +132,10 @@ def _unread_dates(ctx: Context, head: Head, request: LogRequest) -> Reply | None
     leftovers = [notes, request.notes]
     if not ctx.store.parties.named(head.party_text.strip('"')):
         leftovers.insert(0, head.party_text)
-    example = f"log {request.kind} with {head.party_text} yesterday 14:30: …"
+    party = head.party_text
+    for fragment in date_like(party):
+        party = party.replace(fragment, " ")
+    example = f"log {request.kind} with {' '.join(party.split())} yesterday 14:30: …"
     return ask_about_dates(leftovers, ctx.dates(), "past", head.when is not None, example)
 
 
@@ -261,7 +264,8 @@ VERBS = (
             "delivery from GreenPack on 3 Nov: 2 pallets late",
         ),
         "Kinds: " + ", ".join(sorted(set(KIND_WORDS.values()))) + ". The time defaults to now; "
-        "`follow up <when>` sets you a reminder.",
+        "`follow up <when>` sets you a reminder. Or say it: spoke to Acme yday about pricing · "
+        "Acme called re the invoice · lunch w/ Acme · got 3 pallets from GreenPack, one damaged.",
     ),
     Verb(
         "history",
