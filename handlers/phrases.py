@@ -79,8 +79,10 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("when did (i|we) last (speak to|talk to|call|meet|email|visit|contact) {party}",
            "history {party}"),
     Phrase("(history|timeline) (of|with|for) {party}", "history {party}"),
+    Phrase("{party} (history|timeline)", "history {party}"),
     Phrase("(who is|who's|whos|what is|what's) {party}", "show {party}"),
-    Phrase("(what about|tell me about|info on|details on|any news on|news on|anything on) {party}",
+    Phrase("(what about|tell me about|info on|details on|any news on|news on|anything on|what's up "
+           "with|whats up with|what's new with|update on) {party}",
            "show {party}"),
     Phrase("(show me|look up|lookup|pull up|open) {party}", "show {party}"),
     Phrase("(how is|how's|hows) {party} [doing]", "show {party}"),
@@ -152,7 +154,11 @@ _SPLIT_NOTES = re.compile(
     r"(?P<when>.*?)(?P<more>(?:[,:;]|\s+(?:about|re|regarding)\s|\s[-–—]\s).*)?"
 )
 _FORWARDED = re.compile(r"^(?:(?:fwd?|fw|re)\s*:\s*|[>*•·-]+\s+)+", re.I)
-_WITH = re.compile(r"(?<!\S)w(?:/\s*|\s+(?=\S))", re.I)
+_WITH = re.compile(r"(?<!\S)w/\s*", re.I)
+_W_AFTER_ACTIVITY = re.compile(  # "call w acme"; a lone w elsewhere may be a name ("Studio W")
+    r"\b(call|lunch|coffee|sync|meeting|met|spoke|talked|chat|chatted|dinner|demo) w\s+(?=\S)",
+    re.I,
+)
 _POLITE = re.compile(
     r"^(?:pls|plz|please|hey|hi|ok|so)\b[\s,]*|[\s,]+(?:pls|plz|please|thx|ty)$", re.I
 )
@@ -188,7 +194,7 @@ def _alternative(text: str) -> str:
 
 def understand(text: str, parties: PartyRepository, verb_words: Collection[str]) -> str:
     """The command a natural line means, or the line itself when no phrasing fits."""
-    text = _tidy(text)
+    text = _tidy(text) or text
     starts_with_verb = text.split(" ", 1)[0].lower().lstrip("/") in verb_words
     for phrase in PHRASES:
         if phrase.alone and starts_with_verb:
@@ -199,12 +205,27 @@ def understand(text: str, parties: PartyRepository, verb_words: Collection[str])
 
 
 def _tidy(text: str) -> str:
-    """Forwarding marks, bullets and emoji off; `w/` is with, `re:` is about."""
-    text = "".join(c for c in text if unicodedata.category(c) not in ("So", "Sk", "Cs"))
-    text = _FORWARDED.sub("", text.strip())
-    text = _RE.sub("about ", _WITH.sub("with ", text))
+    """Forwarding marks, bullets and emoji at the edges off; `w/` is with, `re:` is about."""
+    text = _FORWARDED.sub("", _without_edge_emoji(text))
+    text = _W_AFTER_ACTIVITY.sub(r"\1 with ", _WITH.sub("with ", text))
+    text = _RE.sub("about ", text)
     text = _SIGN.sub(r"\1", _POLITE.sub("", text.strip()))
-    return " ".join(text.replace("\u200d", "").replace("\ufe0f", "").split())
+    return " ".join(text.split())
+
+
+def _without_edge_emoji(text: str) -> str:
+    """`📞 acme called 👍` → `acme called`; an emoji inside the notes stays."""
+    chars = list(text.strip())
+    while chars and (_is_emoji(chars[0]) or chars[0].isspace()):
+        chars.pop(0)
+    while chars and (_is_emoji(chars[-1]) or chars[-1].isspace()):
+        chars.pop()
+    return "".join(chars)
+
+
+def _is_emoji(char: str) -> bool:
+    """Pictographs, dingbats and their joiners; °, ©, € and letters stay."""
+    return (ord(char) >= 0x2600 and unicodedata.category(char) == "So") or char in "\u200d\ufe0f"
 
 
 def _rewrite(phrase: Phrase, text: str, parties: PartyRepository) -> str | None:
