@@ -46,6 +46,7 @@ _PERIODS = {"week", "wk", "weeks", "month", "mth", "year", "weekend", "night", "
 _PERIODS |= {"afternoon", "evening"}
 _CLOCK_WORDS = {"am", "pm", "morning", "afternoon", "evening", "night", "noon"}
 _LOOK_ALIKES = sorted({"yesterday", "tomorrow", "tonight"} | _FULL_DAYS | set(MONTH_WORDS))
+_LEADING_FILLERS = re.compile(r"^(?:(?:the|from|since|until|till|at)\s+)+", re.I)
 _DANGLING = {"to", "of", "the", "and", "in", "from", "at", "on", "by", "for", "past", "this"}
 _DANGLING |= {"next", "last"}
 _TRIM = "()[]\"'“”‘’,;!?*_~"
@@ -134,6 +135,8 @@ def ask_about_dates(
 
 
 def _readable(fragment: str, dates: DateContext, prefer: Prefer) -> bool:
-    """Can the date grammar read the fragment (`the 3/12` as `3/12`)?"""
-    bare = re.sub(r"^the\s+", "", fragment, flags=re.I)
+    """Can the date grammar read the fragment (`the 3/12` as `3/12`, `from next month.`)?"""
+    bare = re.sub(
+        r"^(?:(?:the|from|since|until|till|at)\s+)+", "", fragment.rstrip("."), flags=re.I
+    )
     return any(parse_when(f, dates, prefer, short_days=True) for f in {fragment, bare})
