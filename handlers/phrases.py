@@ -97,8 +97,9 @@ PHRASES: tuple[Phrase, ...] = (
            "status {party} {status}{rest}"),
     Phrase("(mark|make|flag) {party} [as] {status} {rest}", "status {party} {status}{rest}"),
     Phrase("exclude {party} {rest}", "status {party} excluded{rest}"),
-    Phrase("{party} (is|is now|goes|went) [now] [on|in|to] {status} {rest}",
+    Phrase("{party} (is now|goes|went|moves|moved) [on|to|into] {status} {rest}",
            "status {party} {status}{rest}"),
+    Phrase("{party} is on probation [now] {rest}", "status {party} probation{rest}"),
     Phrase("{party} (gets|earns|earned|got) {n} [points|pts] {rest}", "award {party} {n}{rest}"),
     Phrase("(take|took) {n} [points|pts] (off|from) {party} {rest}", "deduct {party} {n}{rest}"),
     # reminders
