@@ -136,7 +136,8 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("{party} signed {what}", "log contract with {party}: signed {what}"),
     Phrase("{party} (sent|quoted) {what}", "log {kind} with {party}: sent {what}", "delivery"),
     Phrase("{party} (wants|wanted|asked|asks|needs|needed|said|says|agreed|confirmed|accepted|"
-           "declined|rejected|paid|cancelled|canceled|is|are|will|can't|cannot|won't) {what}",
+           "declined|rejected|paid|cancelled|canceled|is|are|will|can't|cannot|won't|moved|"
+           "changed|switched|hired|lost|opened|closed|raised|dropped|plans|expects) {what}",
            "log note on {party}: {said} {what}"),
 )  # fmt: skip
 
@@ -154,7 +155,7 @@ _SLOTS = {
 _SPLIT_NOTES = re.compile(
     r"(?P<when>.*?)(?P<more>(?:[,:;]|\s+(?:about|re|regarding)\s|\s[-–—]\s).*)?"
 )
-_FORWARDED = re.compile(r"^(?:(?:fwd?|fw|re)\s*:\s*|[>*•·-]+\s+)+", re.I)
+_FORWARDED = re.compile(r"^(?:(?:fwd?|fw|re|fyi|quick note|note)\s*:\s*|fyi\s+|[>*•·-]+\s+)+", re.I)
 _WITH = re.compile(r"(?<!\S)w/\s*", re.I)
 _W_AFTER_ACTIVITY = re.compile(  # "call w acme"; a lone w elsewhere may be a name ("Studio W")
     r"\b(call|lunch|coffee|sync|meeting|met|spoke|talked|chat|chatted|dinner|demo) w\s+(?=\S)",
