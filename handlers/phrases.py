@@ -197,22 +197,21 @@ def _alternative(text: str) -> str:
 def understand(text: str, parties: PartyRepository, verb_words: Collection[str]) -> str:
     """The command a natural line means, or the line itself when no phrasing fits."""
     text = _tidy(text) or text
-    starts_with_verb = text.split(" ", 1)[0].lower().lstrip("/") in verb_words
+    said = _SIGN.sub(r"\1", _POLITE.sub("", text)) or text  # "+ 20 …", "acme pls"
+    starts_with_verb = said.split(" ", 1)[0].lower().lstrip("/") in verb_words
     for phrase in PHRASES:
         if phrase.alone and starts_with_verb:
             continue
-        if (command := _rewrite(phrase, text, parties)) is not None:
+        if (command := _rewrite(phrase, said, parties)) is not None:
             return command
-    return text
+    return text  # for the verbs' grammar, which has its own view of "please"
 
 
 def _tidy(text: str) -> str:
     """Forwarding marks, bullets and emoji at the edges off; `w/` is with, `re:` is about."""
     text = _FORWARDED.sub("", _without_edge_emoji(text))
     text = _W_AFTER_ACTIVITY.sub(r"\1 with ", _WITH.sub("with ", text))
-    text = _RE.sub("about ", text)
-    text = _SIGN.sub(r"\1", _POLITE.sub("", text.strip()))
-    return " ".join(text.split())
+    return " ".join(_RE.sub("about ", text).split())
 
 
 def _without_edge_emoji(text: str) -> str:
