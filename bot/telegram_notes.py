@@ -39,8 +39,11 @@ LEGACY_FORWARD = _LegacyForward(name="LEGACY_FORWARD")
 
 
 def note_command(party: str, notes: str) -> str:
-    """The command that logs `notes` as a note on `party` (a name or #id)."""
-    return f"note {party}: {notes}"
+    """The command that logs `notes` as a note on `party` (a name or #id), as of now.
+
+    `now` is said outright: dates in the message are its content, not when it happened.
+    """
+    return f"note {party} now: {notes}"
 
 
 def origin_name(origin: MessageOrigin | None) -> str:

@@ -49,6 +49,12 @@ _AMBIGUOUS = _MONTHS.keys() | {w for w, full in _WEEKDAYS.items() if w != full}
 _RELATIVE = _each("next", "next") | _each("last past previous", "last") | _each("this", "this")
 _FILLERS = _each("on by for due until till", True)
 _NOW = ("now", "right now", "just now")
+# How people spell words in chat → the word the grammar reads ("mo" is left out: Monday or month?).
+SPELLINGS = _each("yday yest ystd yda", "yesterday")
+SPELLINGS |= _each("tmrw tmr tmrow tmw tomoz 2morrow 2moro 2mrw", "tomorrow")
+SPELLINGS |= _each("wk", "week") | _each("mth mnth", "month") | _each("tdy 2day", "today")
+_HOUR_NAMES = "one two three four five six seven eight nine ten eleven twelve"
+_HOURS = {word: str(hour) for hour, word in enumerate(_HOUR_NAMES.split(" "), 1)}
 _DAY_OFFSETS = _each("today", 0) | _each("tomorrow tmrw tmr", 1) | _each("yesterday", -1)
 _DAY_OFFSETS |= {"day after tomorrow": 2, "the day after tomorrow": 2}
 _DAY_OFFSETS |= {"day before yesterday": -2, "the day before yesterday": -2}
@@ -66,7 +72,9 @@ _MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080, "f": 20160}
 _VOCAB = _WEEKDAYS.keys() | _MONTHS.keys() | _RELATIVE.keys() | _FILLERS.keys() | _PARTS.keys()
 _VOCAB |= _UNITS.keys() | _AMOUNTS.keys() | {w for phrase in _DAY_OFFSETS for w in phrase.split()}
 _VOCAB |= _each("at @ am pm half quarter to noon midday midnight eod cob eow eom tonight", 0).keys()
-_VOCAB |= _each("end of the in ago from now just right later weekend", 0).keys()
+_VOCAB |= _each("end of the in ago from now just right later weekend past o'clock oclock", 0).keys()
+_VOCAB |= SPELLINGS.keys() | _HOURS.keys()
+MONTH_WORDS, WEEKDAY_WORDS = frozenset(_MONTHS), _WEEKDAYS  # for the leftover check
 _SPAN_PART = re.compile(
     r" ?(?:and )?(?:(?P<n>\d{1,4}(?:\.\d+)?) ?|(?P<w>" + "|".join(_AMOUNTS) + ") )"
     r"(?P<u>" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?![a-z])"
@@ -75,12 +83,15 @@ _RELATIVE_SPAN = re.compile(
     r"in (?P<a>.+)|(?P<b>.+) (?:ago|from now|later)|(?P<r>next|last) (?P<u>week|month|year)"
 )
 _END_OF = re.compile(r"(?:the )?end of (?:the |this )?(week|month)|eo(w|m)")
-_CLOCKS = [
-    re.compile(r"(?:(?:at|@) ?)?(?P<h>\d{1,2})(?::(?P<m>\d{2}))? ?(?P<ap>am|pm)"),
-    re.compile(r"(?:(?:at|@) ?)?(?P<h>\d{1,2}):(?P<m>\d{2})"),
-    re.compile(r"(?:at|@) ?(?P<h>\d{1,2})"),
+_CLOCKS = [  # 9pm, 9.30pm, 930am; 9:30, 9.30, 9h30, 21.30; at 9, @930; half past nine; 9 o'clock
+    re.compile(r"(?:(?:at|@) ?)?(?P<h>\d{1,2})(?:[:.h]?(?P<m>\d{2}))? ?(?P<ap>am|pm)"),
+    re.compile(r"(?:(?:at|@) ?)?(?P<h>\d{1,2})[:.h](?P<m>\d{2})"),
+    re.compile(r"(?:at|@) ?(?P<h>\d{1,2})(?P<m>[0-5]\d)?"),
     re.compile(r"(?:at )?(?P<q>half|quarter) (?P<dir>past|to) (?P<h>\d{1,2})(?: ?(?P<ap>am|pm))?"),
+    re.compile(r"(?:at )?(?P<h>\d{1,2}) o'?clock(?: ?(?P<ap>am|pm))?"),
 ]
+_HOUR_WORD = re.compile(r"\b(past|to|at) (" + "|".join(_HOURS) + r")\b")
+_BARE_CLOCK = re.compile(r"(?P<h>[01]?\d|2[0-3])(?P<m>[0-5]\d)")  # "tomorrow 930", "fri 1030"
 _TAGS = [
     (re.compile(r"\d{1,2}(?:st|nd|rd|th)"), "O"),
     (re.compile(r"\d{1,2}"), "N"),
@@ -94,13 +105,18 @@ _WORD_TAGS |= _each(" ".join(_WEEKDAYS), "W")
 _DATEPARSER_SHAPES = re.compile(r"R?W|W?T?[ON]F?MY?|W?MT?[ON]Y?|I?MY?|W?D")
 
 
-def parse_when(text: str, ctx: DateContext, prefer: Prefer) -> datetime | None:
-    """The WHOLE text is a date/time phrase → aware datetime in UTC; None when it is not."""
-    return _parse(text, ctx, prefer)
+def parse_when(
+    text: str, ctx: DateContext, prefer: Prefer, short_days: bool = False
+) -> datetime | None:
+    """The WHOLE text is a date/time phrase → aware datetime in UTC; None when it is not.
+
+    `short_days`: a lone `thu`, `sat` is a day (where a name cannot stand, e.g. `remind me thu`).
+    """
+    return _parse(text, ctx, prefer, short_days)
 
 
 @lru_cache(maxsize=4096)
-def _parse(text: str, ctx: DateContext, prefer: Prefer) -> datetime | None:
+def _parse(text: str, ctx: DateContext, prefer: Prefer, short_days: bool) -> datetime | None:
     """parse_when, remembered per (text, context, direction)."""
     words = _words(text)
     if " ".join(words) in _NOW:
@@ -109,7 +125,7 @@ def _parse(text: str, ctx: DateContext, prefer: Prefer) -> datetime | None:
     while fillers < len(words) and words[fillers] in _FILLERS:
         fillers += 1
     try:
-        moment = _resolve(words[fillers:], ctx, prefer, introduced=fillers > 0)
+        moment = _resolve(words[fillers:], ctx, prefer, introduced=fillers > 0, days=short_days)
         if moment is None:
             return None
         today = ctx.now.astimezone(ctx.tz).date()
@@ -125,20 +141,22 @@ def _words(text: str) -> list[str]:
     if len(text) > 80:
         return []
     text = re.sub(r"(?<![a-z])([ap])\.m\.?", r"\1m", text.lower().replace(",", " "))
-    return [w for w in (w.rstrip(".!?;:") for w in text.split()) if w]
+    text = re.sub(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(?!\S)", r"\1/\2", text)  # German 20.11.
+    text = _HOUR_WORD.sub(lambda m: f"{m[1]} {_HOURS[m[2]]}", text)  # half past nine
+    return [SPELLINGS.get(w, w) for w in (w.rstrip(".!?;:") for w in text.split()) if w]
 
 
-def _maybe_date_word(word: str) -> bool:
+def maybe_date_word(word: str) -> bool:
     """Could this word be part of a date phrase? (cheap; parse_when decides)."""
     word = word.lower().rstrip(".,!?;:")
     return word in _VOCAB or any(c.isdigit() for c in word)
 
 
 def _resolve(
-    words: list[str], ctx: DateContext, prefer: Prefer, introduced: bool
+    words: list[str], ctx: DateContext, prefer: Prefer, introduced: bool, days: bool = False
 ) -> datetime | None:
     """A phrase without leading fillers → aware moment, or None."""
-    if not words or not all(map(_maybe_date_word, words)):
+    if not words or not all(map(maybe_date_word, words)):
         return None
     local_now = ctx.now.astimezone(ctx.tz)
     if end := _END_OF.fullmatch(" ".join(words)):
@@ -153,7 +171,8 @@ def _resolve(
     if not day_words:
         return None if clock is None else _bare_clock(clock, kind == "vague", ctx, prefer)
     lone = len(day_words) == 1 and day_words[0] in _AMBIGUOUS
-    if lone and not introduced and not (kind == "clock" and day_words[0] in _WEEKDAYS):
+    weekday = day_words[0] in _WEEKDAYS
+    if lone and not introduced and not ((kind == "clock" or days) and weekday):
         return None  # "sat" alone is Sat Corp; "sat 10am" and "on sat" are days
     day = _day(day_words, ctx, prefer)
     if isinstance(day, datetime):
@@ -169,8 +188,11 @@ def _split_clock(words: list[str], ctx: DateContext) -> tuple[list[str], time | 
     """Split a time of day off either end → (day words, time, 'clock' | 'vague' | 'part' | '')."""
     for k in range(min(5, len(words)), 0, -1):
         for rest, tail in ((words[:-k], words[-k:]), (words[k:], words[:k])):
-            if found := _clock(" ".join(tail), ctx):
-                return rest, found[0], found[1]
+            found = _clock(" ".join(tail), ctx)
+            if found and found[1] == "bare" and not _bare_clock_fits(rest):
+                continue
+            if found:
+                return rest, found[0], found[1] if found[1] != "bare" else "clock"
     return words, None, ""
 
 
@@ -187,7 +209,14 @@ def _clock(text: str, ctx: DateContext) -> tuple[time, str] | None:
     for pattern in _CLOCKS:
         if m := pattern.fullmatch(text):
             return _clock_time(m.groupdict())
+    if m := _BARE_CLOCK.fullmatch(text):
+        return time(int(m["h"]), int(m["m"])), "bare"
     return None
+
+
+def _bare_clock_fits(day_words: list[str]) -> bool:
+    """'930' is a time only after a day word ('tomorrow 930'), never beside a month or a year."""
+    return bool(day_words) and not any(w in _MONTHS or w[:1].isdigit() for w in day_words)
 
 
 def _clock_time(groups: dict[str, str | None]) -> tuple[time, str] | None:
@@ -333,13 +362,14 @@ def _day_of_month(number: int, today: date, prefer: Prefer) -> date | None:
 
 
 def _numeric_day(text: str, ctx: DateContext, prefer: Prefer) -> date | None:
-    """'3/11' read in the reader's date order, in the nearest year that fits the direction."""
+    """'3/11' in the reader's date order: the next one (future), or one in the past year (past)."""
     first, second = (int(n) for n in text.split("/"))
     day, month = (first, second) if ctx.date_order == "DMY" else (second, first)
     today = ctx.now.astimezone(ctx.tz).date()
     step = 1 if prefer == "future" else -1
-    for year in range(today.year, today.year + 9 * step, step):
-        with suppress(ValueError):  # 29/2 waits for a leap year; 12/25 never fits
+    years = 9 if prefer == "future" else 2  # 29/2 waits for a leap year; no log goes back to one
+    for year in range(today.year, today.year + years * step, step):
+        with suppress(ValueError):  # 12/25 never fits
             if _ahead(found := date(year, month, day), today, prefer):
                 return found
     return None
@@ -373,33 +403,33 @@ def _dateparser_day(words: list[str], tags: str, ctx: DateContext, prefer: Prefe
 
 
 def split_trailing_when(
-    text: str, ctx: DateContext, prefer: Prefer, max_words: int = 7
+    text: str, ctx: DateContext, prefer: Prefer, max_words: int = 7, short_days: bool = False
 ) -> tuple[str, datetime | None]:
     """Longest run of trailing words that parse_when accepts → (text before it, when)."""
     starts: list[int] = []
     for word in reversed(list(re.finditer(r"\S+", text))[-max_words - 1 :]):
-        if not _maybe_date_word(word.group()):
+        if not maybe_date_word(word.group()):
             if word.group().lower() in ("every", "each", "other"):
                 return text, None  # "every monday" is a recurrence, not a date
             break
         starts.append(word.start())
     for start in reversed(starts[:max_words]):
-        if (when := parse_when(text[start:], ctx, prefer)) is not None:
+        if (when := parse_when(text[start:], ctx, prefer, short_days)) is not None:
             return text[:start].rstrip(" \t\n,;:-–—"), when
     return text, None
 
 
 def split_leading_when(
-    text: str, ctx: DateContext, prefer: Prefer, max_words: int = 7
+    text: str, ctx: DateContext, prefer: Prefer, max_words: int = 7, short_days: bool = False
 ) -> tuple[datetime | None, str]:
     """Longest run of leading words that parse_when accepts → (when, rest of the text)."""
     ends: list[int] = []
     for word in re.finditer(r"\S+", text):
-        if len(ends) == max_words or not _maybe_date_word(word.group()):
+        if len(ends) == max_words or not maybe_date_word(word.group()):
             break
         ends.append(word.end())
     for end in reversed(ends):
-        if (when := parse_when(text[:end], ctx, prefer)) is not None:
+        if (when := parse_when(text[:end], ctx, prefer, short_days)) is not None:
             return when, text[end:].lstrip(" \t\n,;:-–—")
     return None, text
 

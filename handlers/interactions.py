@@ -8,8 +8,9 @@ from datetime import datetime
 
 from handlers.cards import interaction_line, warning
 from handlers.context import Context
-from handlers.dates import parse_when, split_leading_when, split_trailing_when
+from handlers.dates import maybe_date_word, parse_when, split_leading_when, split_trailing_when
 from handlers.followups import close_follow_ups, set_follow_up
+from handlers.leftovers import ask_about_dates, date_like
 from handlers.parsing import first_word
 from handlers.points import auto_points
 from handlers.reply import Reply, Section, changed, plural, problem
@@ -96,6 +97,9 @@ def log(ctx: Context, word: str, rest: str) -> Reply:
             f"Those notes are too long ({len(request.notes)} characters; {MAX_NOTES} max)."
         )
     head = read_head(ctx, request.party_text)
+    unread = _unread_dates(ctx, head, request)
+    if unread is not None:
+        return unread
     when = head.when or ctx.now
     if when > ctx.now:
         return problem(
@@ -120,6 +124,21 @@ def log(ctx: Context, word: str, rest: str) -> Reply:
     return _store_log(ctx, party, replace(request, notes=notes), when, follow_up)
 
 
+def _unread_dates(ctx: Context, head: Head, request: LogRequest) -> Reply | None:
+    """The question about a date-like leftover: in unmatched party text or in the notes."""
+    notes = head.notes
+    if head.date_text and maybe_date_word(notes.split(" ", 1)[0]):
+        notes = f"{head.date_text} {notes}"  # "on the 31st" read, "of november" left: ask of both
+    leftovers = [notes, request.notes]
+    if not ctx.store.parties.named(head.party_text.strip('"')):
+        leftovers.insert(0, head.party_text)
+    party = head.party_text
+    for fragment in date_like(party):
+        party = party.replace(fragment, " ")
+    example = f"log {request.kind} with {' '.join(party.split())} yesterday 14:30: …"
+    return ask_about_dates(leftovers, ctx.dates(), "past", head.when is not None, example)
+
+
 @dataclass(frozen=True)
 class Head:
     """The part of a log line before its notes: who, and when as typed and as read."""
@@ -141,7 +160,7 @@ def read_head(ctx: Context, text: str) -> Head:
         name = " ".join(words[:count])
         if ctx.store.parties.named(name):
             return _after_party(ctx, name, " ".join(words[count:]))
-    party_text, when = split_trailing_when(text, dates, "past")
+    party_text, when = split_trailing_when(text, dates, "past", short_days=True)
     if not party_text or when is None:
         return Head(text)
     return Head(party_text, text[len(party_text) :].strip(), when)
@@ -152,10 +171,10 @@ def _after_party(ctx: Context, name: str, rest: str) -> Head:
     if not rest:
         return Head(name)
     dates = ctx.dates()
-    when, notes = split_leading_when(rest, dates, "past")
+    when, notes = split_leading_when(rest, dates, "past", short_days=True)
     if when is not None:
         return Head(name, rest[: len(rest) - len(notes)].strip(), when, notes)
-    notes, when = split_trailing_when(rest, dates, "past")
+    notes, when = split_trailing_when(rest, dates, "past", short_days=True)
     if when is not None:
         return Head(name, rest[len(notes) :].strip(), when, notes)
     return Head(name, notes=rest)
@@ -245,7 +264,8 @@ VERBS = (
             "delivery from GreenPack on 3 Nov: 2 pallets late",
         ),
         "Kinds: " + ", ".join(sorted(set(KIND_WORDS.values()))) + ". The time defaults to now; "
-        "`follow up <when>` sets you a reminder.",
+        "`follow up <when>` sets you a reminder. Or say it: spoke to Acme yday about pricing · "
+        "Acme called re the invoice · lunch w/ Acme · got 3 pallets from GreenPack, one damaged.",
     ),
     Verb(
         "history",

@@ -77,7 +77,7 @@ def log_command(form: LogForm) -> str:
     if not party[1:].isdigit():
         party = f'"{form.party}"'
     when = " ".join(_SEPARATORS.sub(" ", form.when).split())  # a date never splits the line
-    line = f"log {form.kind} with {party}" + (f" {when}" if when else "")
+    line = f"log {form.kind} with {party} {when or 'now'}"  # an empty `when` means now
     notes = defuse_follow_up(" ".join(form.notes.split()))
     if notes:
         line += f": {notes}"
@@ -87,8 +87,11 @@ def log_command(form: LogForm) -> str:
 
 
 def note_command(party_id: int, text: str) -> str:
-    """The chat line that logs a message's text as a note on party `party_id`."""
-    return f"log note with #{party_id}: {defuse_follow_up(' '.join(text.split()))}"
+    """The chat line that logs a message's text as a note on party `party_id`, as of now.
+
+    `now` is said outright: the message's dates are its content, not when the note happened.
+    """
+    return f"log note with #{party_id} now: {defuse_follow_up(' '.join(text.split()))}"
 
 
 def defuse_follow_up(notes: str) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 from handlers.context import Context
 from handlers.dates import DateContext, split_leading_when, split_trailing_when
 from handlers.resolve import resolve
-from storage.models import Party
+from storage.models import Party, name_key
 
 _INTRO = re.compile(r"^(?:to|about|that)\s+", re.IGNORECASE)
 _WORD = re.compile(r'"[^"]+"|#\d+|[\w&@.\'’-]+')
@@ -17,13 +17,13 @@ MAX_SPAN = 5
 
 def split_when_and_text(rest: str, dates: DateContext) -> tuple[datetime | None, str] | None:
     """`<when> to <text>` or `to <text> <when>` → (when, text); None when neither shape fits."""
-    when, after = split_leading_when(rest, dates, "future")
+    when, after = split_leading_when(rest, dates, "future", short_days=True)
     if when is not None:
         return when, _INTRO.sub("", after)
     intro = _INTRO.match(rest)
     if intro is None:
         return None
-    text, when = split_trailing_when(rest[intro.end() :], dates, "future")
+    text, when = split_trailing_when(rest[intro.end() :], dates, "future", short_days=True)
     return when, text
 
 
@@ -47,5 +47,9 @@ def party_named_in(ctx: Context, text: str) -> Party | None:
             and word[0].isupper()
             and (found := resolve(ctx.store.parties, word).party)
         ):
+            return found
+    for word in words:  # "call acme": a word that starts exactly one party's name
+        found = resolve(ctx.store.parties, word).party if len(word) >= 4 else None
+        if found and name_key(found.name).startswith(name_key(word)):
             return found
     return None

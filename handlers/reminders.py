@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from handlers.context import Context
 from handlers.dates import DateContext, parse_duration, parse_when
+from handlers.leftovers import ask_about_dates
 from handlers.notices import context_for, notify
 from handlers.recurrence import Recurrence, parse_every, schedule, split_recurrence
 from handlers.reminder_phrases import party_named_in, split_when_and_text
@@ -45,6 +46,9 @@ def remind(ctx: Context, _word: str, rest: str) -> Reply:
     if recurrence is not None:
         return _remind_every(ctx, owner, recurrence, body, dates)
     found = split_when_and_text(rest.strip(), dates)
+    leftover = found[1] if found and found[0] else rest
+    if unread := ask_about_dates([leftover], dates, "future", True, EXAMPLE):
+        return unread
     if every and (found is None or found[0] is None):
         return problem(f"I couldn't read “{every}” as a repeat.", EVERY_EXAMPLE)
     if found is None:
@@ -62,6 +66,8 @@ def _remind_every(
 ) -> Reply:
     rule, first = schedule(recurrence, dates)
     text = re.sub(r"^(?:to|about|that)\s+", "", body.strip(), flags=re.I)
+    if unread := ask_about_dates([text], dates, "future", True, EVERY_EXAMPLE):
+        return unread
     return _store(ctx, owner, text, first, (rule, recurrence.text, str(dates.tz)))
 
 
@@ -283,7 +289,7 @@ VERBS = (
         "open reminders: yours, someone's, all, or the overdue ones",
         ("reminders", "reminders @ana", "reminders all overdue"),
     ),
-    Verb("done", ("done", "did", "complete"), done, "mark a reminder done", ("done 12",),
+    Verb("done", ("done", "complete", "completed"), done, "mark a reminder done", ("done 12",),
          "A repeating reminder moves on to its next time."),
     Verb("snooze", ("snooze", "postpone", "later"), snooze, "move a reminder later (default 1h)",
          ("snooze 12", "snooze 12 2h", "snooze 12 tomorrow")),

@@ -29,19 +29,36 @@ class Resolution:
 
 def resolve(parties: PartyRepository, text: str) -> Resolution:
     """Exact name or alias, then `#id`, then a unique prefix; otherwise the candidates."""
-    text = text.strip().strip("\"'")
+    text = text.strip().strip("\"'“”").rstrip("!?,;:")
     if not text:
         return Resolution(None)
     party_id = party_id_ref(text)
     if party_id is not None:
         return Resolution(parties.get(party_id))
-    for lookup in (parties.named, parties.with_prefix):
-        found = lookup(text)
-        if len(found) == 1:
-            return Resolution(found[0])
-        if found:
-            return Resolution(None, tuple(found[:MAX_CHOICES]))
+    for spelling in dict.fromkeys((text, _without_umlaut_e(text))):
+        for lookup in (parties.named, parties.with_prefix):
+            found = lookup(spelling)
+            if len(found) == 1:
+                return Resolution(found[0])
+            if found:
+                return Resolution(None, tuple(found[:MAX_CHOICES]))
     return Resolution(None, tuple(closest(parties, text)))
+
+
+def _without_umlaut_e(text: str) -> str:
+    """`mueller` → `muller`: German writes ü as ue without the key; names are keyed as Muller."""
+    return re.sub(r"(?<=[a-z])([aou])e", r"\1", text, flags=re.IGNORECASE)
+
+
+def names_a_party(parties: PartyRepository, text: str) -> bool:
+    """Does `text` name a party (or a few) by name, alias or prefix? Look-alikes don't count."""
+    text = text.strip().strip("\"'")
+    if len(text) < 2 or party_id_ref(text) is not None:
+        return party_id_ref(text) is not None
+    for spelling in dict.fromkeys((text, _without_umlaut_e(text))):
+        if parties.named(spelling) or (len(spelling) >= 3 and parties.with_prefix(spelling)):
+            return True
+    return False
 
 
 def closest(parties: PartyRepository, text: str, limit: int = 3) -> list[Party]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from handlers import (
     admin,
@@ -17,6 +19,7 @@ from handlers import (
     governance,
     interactions,
     parties,
+    phrases,
     pipeline,
     points,
     reminders,
@@ -77,7 +80,7 @@ def help_reply(topic: str = "") -> Reply:
     lines = tuple(f"{v.name} — {v.summary}" for v in VERBS)
     return Reply(
         title="Here is what I understand (help <verb> for examples):",
-        sections=(Section(lines=lines),),
+        sections=(Section(lines=lines), Section("Or just say it:", phrases.examples())),
     )
 
 
@@ -104,6 +107,8 @@ class Router:
             return help_reply()
         if len(text) > MAX_TEXT:
             return problem(f"That message is too long ({len(text)} characters); please shorten it.")
+        with self.store.lock:
+            text = phrases.understand(text, self.store.parties, _BY_WORD)
         verb, word, rest = verb_for(text)
         if verb is None:
             return _unknown(word)
@@ -123,8 +128,10 @@ class Router:
 
 
 def _unknown(word: str) -> Reply:
-    close = difflib.get_close_matches(word, list(_BY_WORD), n=1, cutoff=0.7)
-    if close:
+    """A word one typo from a verb (`remnd`, `lgo`) is asked about, never run."""
+    typos = 1 if len(word) <= 5 else 2
+    close = process.extractOne(word, list(_BY_WORD), scorer=OSA.distance, score_cutoff=typos)
+    if close and len(word) >= 3:
         verb = _BY_WORD[close[0]]
         return problem(f"I don't know “{word}”. Did you mean {verb.name}?", verb.usage)
     return problem(f"I don't understand “{word}”.", "help")

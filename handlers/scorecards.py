@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from handlers.approvals import managers
 from handlers.context import Context
+from handlers.leftovers import ask_about_dates
 from handlers.notices import notify
 from handlers.parsing import quote_name, split_args
 from handlers.reply import Reply, Section, changed, problem
@@ -20,7 +21,12 @@ from storage.store import Change
 
 EXAMPLE = "rate GreenPack quality:4 delivery:5 price:3: good batch"
 _NOTE = re.compile(r":(?:\s|$)")
+_PAIR = re.compile(
+    r"\b(?P<key>[A-Za-z]+)\s*(?:[:=]\s*|\s+)(?P<score>\d)(?:\s*/\s*5)?(?![\d/.,]\d)\s*,?"
+)
 MAX_NOTE = 1000
+CRITERION_WORDS = {"comms": "communication", "cost": "price", "pricing": "price", "eco": "sustain"}
+_DATED = "A rating counts from now, and “{}” looks like a date, so I stored nothing. Try:"
 
 
 def card_of(ctx: Context, party: Party) -> Scorecard:
@@ -33,7 +39,8 @@ def criteria(ctx: Context) -> tuple[str, ...]:
 
 
 def _criterion(ctx: Context, key: str) -> str | None:
-    """A criterion by its name or a prefix only it has ('comm' → communication)."""
+    """A criterion by its name, a prefix only it has ('comm' → communication), or a synonym."""
+    key = CRITERION_WORDS.get(key, key)
     found = [c for c in criteria(ctx) if c == key] or [
         c for c in criteria(ctx) if c.startswith(key)
     ]
@@ -56,14 +63,39 @@ def parse_scores(ctx: Context, fields: dict[str, str]) -> dict[str, int] | Reply
     return scores
 
 
+def scores_as_fields(ctx: Context, rest: str) -> str:
+    """`X quality 4, delivery=5 good batch` → `X quality:4 delivery:5: good batch`.
+
+    The first run of criterion-and-score pairs (`quality 4`, `quality=4`, `Quality: 4,`,
+    `quality 4/5`) becomes fields; what follows the run is the note.
+    """
+    run: list[re.Match[str]] = []
+    for pair in _PAIR.finditer(rest):
+        if _criterion(ctx, pair["key"].lower()) is None:
+            continue
+        if run and rest[run[-1].end() : pair.start()].strip(" ,;&").lower() not in ("", "and"):
+            break
+        run.append(pair)
+    if not run:
+        return rest
+    head = rest[: run[0].start()].rstrip(" ,")
+    fields = " ".join(f"{p['key'].lower()}:{p['score']}" for p in run)
+    note = re.sub(r"^[\s,;:–—-]+", "", rest[run[-1].end() :])
+    return f"{head} {fields}" + (f": {note}" if note else "")
+
+
 def rate(ctx: Context, _word: str, rest: str) -> Reply:
-    """`rate <supplier> quality:4 delivery:5 …[: note]`."""
+    """`rate <supplier> quality:4 delivery:5 …[: note]`, or `quality 4`, `quality=4`, `4/5`."""
+    rest = scores_as_fields(ctx, rest)
     masked = re.sub(r'"[^"]*"', lambda m: "x" * len(m[0]), rest)
     split = _NOTE.search(masked)
     head, note = (rest[: split.start()], rest[split.end() :].strip()) if split else (rest, "")
     if len(note) > MAX_NOTE:
         return problem(f"That note is too long ({len(note)} characters; {MAX_NOTE} max).")
     args = split_args(head)
+    party_text = "" if ctx.store.parties.named(args.text) else args.text
+    if unread := ask_about_dates([party_text, note], ctx.dates(), "past", False, EXAMPLE, _DATED):
+        return unread
     scores = parse_scores(ctx, args.fields)
     if isinstance(scores, Reply):
         return scores

@@ -8,10 +8,17 @@ from handlers import points, scorecards
 from handlers.cards import summary_line
 from handlers.compliance import has_policy_state
 from handlers.context import Context
-from handlers.parsing import split_args
+from handlers.parsing import Args, split_args
 from handlers.reply import Reply, Section, plural, problem
 from handlers.verbs import Verb
-from storage.models import CUSTOMER, SUPPLIER, Party, name_key
+from storage.models import (
+    CUSTOMER,
+    CUSTOMER_STATUSES,
+    SUPPLIER,
+    SUPPLIER_STATUSES,
+    Party,
+    name_key,
+)
 
 PAGE = 15
 EXAMPLE = "find suppliers #eco category:packaging"
@@ -24,6 +31,8 @@ ROLE_WORDS = {
     "vendors": SUPPLIER,
 }
 EVERYTHING = {"all", "parties", "everyone", "everything"}
+FILLERS = {"me", "the", "some", "any", "our"}
+STATUSES = set(CUSTOMER_STATUSES + SUPPLIER_STATUSES)
 
 Filter = Callable[[Context, Party, str], bool]
 SortKey = Callable[[Context, Party], object]
@@ -84,7 +93,7 @@ def find(ctx: Context, _word: str, rest: str) -> Reply:
     for word in args.words:
         if word.lower() in ROLE_WORDS and role is None:
             role = ROLE_WORDS[word.lower()]
-        elif word.lower() not in EVERYTHING:
+        elif word.lower() not in EVERYTHING | FILLERS and not _known_filter(ctx, word, args):
             words.append(word)
     sort_by = args.fields.pop("sort", "name").lower()
     if sort_by not in SORTS:
@@ -103,6 +112,22 @@ def find(ctx: Context, _word: str, rest: str) -> Reply:
     if sort_by != "name":
         matches.sort(key=lambda p: key(ctx, p), reverse=descending)  # type: ignore[arg-type, return-value]
     return _list_reply(ctx, matches, role)
+
+
+def _known_filter(ctx: Context, word: str, args: Args) -> bool:
+    """`find eco suppliers`: a word that is a known tag, category or status filters by it."""
+    key = word.lower().lstrip("#")
+    if ctx.store.parties.having(None, [key]):
+        args.add_tags.append(key)
+    elif key in STATUSES and "status" not in args.fields:
+        args.fields["status"] = key
+    elif "category" not in args.fields and any(
+        p.category.casefold() == key for p in ctx.store.parties.all()
+    ):
+        args.fields["category"] = key
+    else:
+        return False
+    return True
 
 
 def _matches(ctx: Context, party: Party, key: str, value: str) -> bool:

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
+from anyascii import anyascii
+
 from storage.text import match_form
 
 CUSTOMER, SUPPLIER = "customer", "supplier"
@@ -177,9 +179,11 @@ def normalise_tag(tag: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """How names are compared: case, spacing, punctuation, look-alike forms and invisible
-    characters ignored."""
+    """How names are compared: case, accents, spacing, punctuation, look-alike forms and
+    invisible characters ignored."""
     name = match_form(name)
+    if not name.isascii():
+        name = anyascii(name)  # Müller → Muller, Søhne → Sohne, Straße → Strasse
     return " ".join(name.casefold().replace(",", " ").replace(".", " ").split())
 
 

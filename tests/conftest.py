@@ -80,3 +80,15 @@ def chat(store: Store, team: Team) -> Iterator[Chat]:
     talking = Chat(Router(store, team), team)
     yield talking
     talking.router.store.close()  # a test may have reopened the store (a restart)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """After the run: how much of the understanding corpus Rapport understood, per category."""
+    import sys
+
+    corpus = sys.modules.get("tests.test_understanding")
+    rows = corpus.understanding_report() if corpus else []
+    if rows:
+        terminalreporter.section("understanding per category (tests/corpus/understanding.txt)")
+        for row in rows:
+            terminalreporter.write_line(row)

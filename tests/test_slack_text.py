@@ -87,8 +87,8 @@ def test_a_form_becomes_the_equivalent_log_line() -> None:
     form = LogForm("12", "call", "3 Nov, 10:30", "talked - fine, they follow up", "next tuesday")
     notes = "talked - fine, they follow\u2011up"
     assert log_command(form) == f"log call with #12 3 Nov 10:30: {notes}, follow up next tuesday"
-    assert log_command(LogForm("#3", "joint activity")) == "log joint activity with #3"
-    assert note_command(4, "Can we\nfollow up?") == "log note with #4: Can we follow\u2011up?"
+    assert log_command(LogForm("#3", "joint activity")) == "log joint activity with #3 now"
+    assert note_command(4, "Can we\nfollow up?") == "log note with #4 now: Can we follow\u2011up?"
 
 
 def test_a_message_names_its_parties_as_whole_words(chat: Chat, store: Store) -> None:
