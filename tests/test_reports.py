@@ -36,7 +36,7 @@ def logged(chat: Chat) -> Chat:
     """Acme and GreenPack, and a month of interactions by Ana, Nick and Bob."""
     said(chat, "2026-10-20T09:00", "add customer Acme Corp owner:@ana")
     said(chat, "2026-10-20T09:00", "add supplier GreenPack owner:@bob", "Bob")
-    said(chat, "2026-10-30T10:00", "log call with Acme: October, not this month")
+    said(chat, "2026-10-30T10:00", "log call with Acme today: October, not this month")
     said(chat, "2026-11-01T10:00", "log call with Acme: a Sunday, the month's first bucket")
     said(chat, "2026-11-03T10:00", "log call with Acme: pricing")
     said(chat, "2026-11-03T11:00", "emailed Acme: the price list")
