@@ -120,10 +120,14 @@ def ask_about_dates(
     """The question about the first date-like leftover, or None when there is none to ask about.
 
     `timed`: the line gave a time the verb read. Without one, even a readable date left over
-    (`yday` after the notes) asks, since storing *now* beside it would be wrong.
+    (`yday` after the notes) asks, since storing *now* beside it would be wrong. With one, only
+    digits that fail to read ask (`30/02`, `25:00`): words such as "a Sunday" are notes then,
+    or a line with a time could never say them.
     """
     for text in leftovers:
         for fragment in date_like(text):
+            if timed and not any(c.isdigit() for c in fragment):
+                continue
             if not _readable(fragment, dates, prefer):
                 return problem(
                     f"I couldn't read “{fragment}” as a date or time, so I stored nothing.",

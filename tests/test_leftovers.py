@@ -93,3 +93,11 @@ def test_what_is_read_as_the_time_is_not_a_leftover(chat: Chat) -> None:
     assert "Fri 27 Nov 2026, 14:15" in chat("remind me friday 14.15 to call Acme").title
     reply = chat("log call with acme yesterday 3pm about the 3/12 delivery")
     assert reply.changed and "the 3/12 delivery" in reply.plain()
+
+
+def test_with_a_time_given_day_words_in_the_notes_are_notes(chat: Chat) -> None:
+    _seed(chat)
+    reply = chat("log call with Acme Corp today: prefers calls on a Sunday, not in march")
+    assert reply.changed and "prefers calls on a Sunday, not in march" in reply.plain()
+    unreadable = chat("log call with Acme Corp today: delivery moved to 30/02")
+    assert not unreadable.ok and "“30/02”" in unreadable.title  # digits that fail still ask
