@@ -40,7 +40,12 @@ def logged(chat: Chat) -> Chat:
     said(chat, "2026-11-01T10:00", "log call with Acme today: a Sunday, the month's first bucket")
     said(chat, "2026-11-03T10:00", "log call with Acme: pricing")
     said(chat, "2026-11-03T11:00", "emailed Acme: the price list")
-    said(chat, "2026-11-09T03:00", "met Acme today: Monday 04:00 in Berlin, Sunday in New York", "Nick")
+    said(
+        chat,
+        "2026-11-09T03:00",
+        "met Acme today: Monday 04:00 in Berlin, Sunday in New York",
+        "Nick",
+    )
     said(chat, "2026-11-17T10:00", "delivery from GreenPack: 2 pallets", "Bob")
     said(chat, "2026-11-24T10:00", "log call with Acme: follow-up")
     chat.now = NOW
