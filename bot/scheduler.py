@@ -31,7 +31,7 @@ from handlers.context import Team
 from handlers.digest import build_digest, leads
 from handlers.followups import escalation_message
 from handlers.notices import SYSTEM, context_for, notify, reminder_message
-from handlers.reply import Reply
+from handlers.reply import Reply, drawn
 from handlers.weekly import delivered_reply, queue_weekly, weekly_time
 from storage.deliveries import Delivery
 from storage.models import Person
@@ -253,9 +253,10 @@ class Scheduler:
             await self._send(key, "deliveries", delivery_id, person, notifier, reply)
 
     def _notice_reply(self, person: Person, notice: Delivery) -> Reply:
-        """A notice's reply (a weekly chart is drawn now), read under the store's lock."""
+        """A notice's reply, read under the store's lock; a weekly chart drawn after it."""
         with self.store.lock:
-            return delivered_reply(self.store, self.team, person, notice.reply)
+            reply = delivered_reply(self.store, self.team, person, notice.reply)
+        return drawn(reply)
 
     async def _send(
         self, key: Key, coll: str, doc_id: int, person: Person, notifier: Notifier, reply: Reply
@@ -358,7 +359,8 @@ class Scheduler:
 
     def at_prompt(self, person: Person) -> list[Reply]:
         """What fell due for the person, shown by `rapport chat` before its next prompt."""
-        return due_at_prompt(self.store, self.team, person, self.clock(), self._shown)
+        replies = due_at_prompt(self.store, self.team, person, self.clock(), self._shown)
+        return [drawn(reply) for reply in replies]
 
 
 def build_scheduler(app: App, notifiers: Mapping[str, Notifier], clock: Clock) -> Scheduler:

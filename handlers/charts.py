@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from handlers.reply import plural
 from handlers.report_data import Activity, Points, Suppliers
+from handlers.report_pipeline import PipelineReport
 from handlers.report_text import short
 
 WIDTH, HEIGHT, DPI = 1200, 700, 100
@@ -154,4 +156,37 @@ def suppliers_chart(suppliers: Suppliers, title: str) -> bytes:
     _style(axes, title, "scorecard (0–100)")
     axes.set_yticks([low for _standing, low, _high, _colour in BANDS] + [100])
     axes.grid(False)
+    return _png(figure)
+
+
+def _compact(value: float, _position: object = None) -> str:
+    """An axis amount: 950, 48k, 1.2M."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.0f}"
+
+
+def pipeline_chart(report: PipelineReport, title: str) -> bytes:
+    """Open value per stage as bars, the weighted value as a narrower bar inside each; the
+    number of deals above."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    figure.subplots_adjust(left=0.08, right=0.8, top=0.9, bottom=0.12)
+    stages = report.stages
+    places = list(range(len(stages)))
+    values = [value for _stage, _n, value, _w in stages]
+    axes.bar(places, values, width=0.75, color=OKABE_ITO[4], label="open value")
+    weighted = [w for _stage, _n, _value, w in stages]
+    axes.bar(places, weighted, width=0.45, color=OKABE_ITO[0], label="weighted value")
+    top = max(values, default=0)
+    for place, (_stage, count, value, _w) in zip(places, stages, strict=True):
+        axes.text(place, value + top * 0.015, plural(count, "deal"), ha="center", va="bottom",
+                  fontsize=10, color="#333333")  # fmt: skip
+    probability = {s.stage: s.probability for s in report.pipeline.stages}
+    labels = [f"{stage} ({round(probability[stage] * 100)}%)" for stage, *_rest in stages]
+    axes.set_xticks(places, labels, fontsize=11)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=11)
+    _style(axes, title, f"value ({report.pipeline.currency})")
+    axes.yaxis.set_major_formatter(FuncFormatter(_compact))
     return _png(figure)
