@@ -44,6 +44,7 @@ from handlers.reply import Message  # noqa: E402
 from handlers.report_data import activity_data  # noqa: E402
 from handlers.report_scope import Period, Scope, period_of  # noqa: E402
 from handlers.router import Router  # noqa: E402
+from storage.deals import Deal  # noqa: E402
 from storage.ledger import AWARD, new_entry  # noqa: E402
 from storage.models import Interaction, Party, to_doc  # noqa: E402
 from storage.ratings import Rating  # noqa: E402
@@ -57,6 +58,8 @@ REPORTS = {  # name: (who asks, what they type)
     "points, everyone, this year": (MANAGERS[0], "report points this year all"),
     "points, a manager's team, this quarter": (MANAGERS[0], "report points this quarter"),
     "suppliers, everyone, this year": (MANAGERS[0], "report suppliers this year all"),
+    "pipeline, a manager's team, open deals": (MANAGERS[0], "report pipeline"),
+    "pipeline, everyone, closing this quarter": (MANAGERS[0], "report pipeline this quarter all"),
     "export report activity this year (CSV)": (MANAGERS[0], "export report activity this year"),
 }
 
@@ -105,6 +108,16 @@ def write_year(store: Store, sizes: dict[str, int]) -> None:
         at = (NOW - timedelta(days=180) + timedelta(days=179) * n / sizes["ratings"]).isoformat()
         scores = {c: rng.randint(2, 5) for c in ("quality", "delivery", "price")}
         docs.append(("ratings", to_doc(Rating(0, customers + which + 1, scores, "buy1", at))))
+    stages = ("lead", "qualified", "proposal", "negotiation", "won", "lost")
+    for n in range(sizes["deals"]):
+        which = rng.randrange(customers)
+        opened = (YEAR_AGO + timedelta(seconds=year * n / sizes["deals"])).isoformat()
+        close = (NOW + timedelta(days=rng.randint(-60, 180))).date().isoformat()
+        stage, owner = stages[n % len(stages)], REPS[which % len(REPS)].name
+        history = ({"stage": stage, "at": opened, "by": owner},)
+        deal = Deal(0, which + 1, f"Deal {n:05}", rng.randint(5, 400) * 1000, "EUR", stage,
+                    owner, close, opened, owner, history=history)  # fmt: skip
+        docs.append(("deals", to_doc(deal)))
     actor = Actor("benchmark", "terminal", NOW.isoformat())
     for start in range(0, len(docs), BATCH):
         with store.change(actor, f"year, records {start}+") as change:

@@ -86,3 +86,18 @@ def test_a_chart_that_fails_to_draw_leaves_the_summary() -> None:
     assert drawn(reply) == Reply(title="Activity")
     with pytest.raises(RuntimeError, match="not drawn"):
         _ = Image("a.png", "Activity", draw=broken).png
+
+
+def test_a_reused_figure_draws_the_same_chart_as_a_new_one(chat: Chat) -> None:
+    chat.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    assert chat("add customer Acme Corp").ok and chat("log call with Acme: pricing").ok
+    assert chat("met Acme: the offer", "Nick").ok
+    chat.now = NOW
+    first = chat("report activity team", "Maria").image
+    other = chat("report activity this year mine", "Ana").image  # other labels, unrotated
+    again = chat("report activity team", "Maria").image
+    assert first is not None and other is not None and again is not None
+    assert first.png == again.png != other.png
+    with charts._KEEPING["activity"]:  # the kept figure is busy: this one is drawn afresh
+        fresh = chat("report activity team", "Maria").image
+    assert fresh is not None and fresh.png == first.png
