@@ -187,8 +187,15 @@ VERBS = (
         ("report", "chart"),
         report,
         "a chart: activity, pipeline, points or suppliers",
-        (USAGE, "report points this quarter", "report suppliers this year", "report activity mine"),
-        "Periods: " + ", ".join(PERIODS) + " (default this month). Whose: mine, @name or team. "
+        (
+            USAGE,
+            "report pipeline",
+            "report points this quarter",
+            "report suppliers this year",
+            "report activity mine",
+        ),  # fmt: skip
+        "Periods: " + ", ".join(PERIODS) + " (default this month; the pipeline: every open "
+        "deal, or those closing in the period named). Whose: mine, @name or team. "
         "The numbers behind a chart: export report activity this month.",
     ),
 )
