@@ -5,8 +5,10 @@ Builds the year of benchmarks/year.py (10,000 parties, 100,000 interactions, 50,
 entries, 5,000 ratings; times --scale) as documents (`--router`: typed through the router with
 year.py's builder, which takes far longer), or opens one kept with `year.py --keep DIR`
 (`--store DIR/year-store`), then times every report as a manager and a rep would ask for it,
-rendering included. Baseline, measured in the same run: the activity numbers counted by a scan
-of every interaction, which the author index replaces.
+rendering included. Baselines, measured in the same run: the activity numbers counted by a scan
+of every interaction, which the author index replaces; and each chart drawn from the same
+numbers by the charts module of `--before` (a git commit; default the first charts, 63ff454),
+interleaved run by run with today's drawing, in CPU milliseconds.
 Targets: every report ≤ 300 ms p99 with its chart; the process's memory growth per report
 ≤ 20 MB (resident set, after the first report has loaded matplotlib).
 """
@@ -14,14 +16,17 @@ Targets: every report ≤ 300 ms p99 with its chart; the process's memory growth
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,6 +49,7 @@ from handlers.reply import Message  # noqa: E402
 from handlers.report_data import activity_data  # noqa: E402
 from handlers.report_scope import Period, Scope, period_of  # noqa: E402
 from handlers.router import Router  # noqa: E402
+from storage.deals import Deal  # noqa: E402
 from storage.ledger import AWARD, new_entry  # noqa: E402
 from storage.models import Interaction, Party, to_doc  # noqa: E402
 from storage.ratings import Rating  # noqa: E402
@@ -57,6 +63,8 @@ REPORTS = {  # name: (who asks, what they type)
     "points, everyone, this year": (MANAGERS[0], "report points this year all"),
     "points, a manager's team, this quarter": (MANAGERS[0], "report points this quarter"),
     "suppliers, everyone, this year": (MANAGERS[0], "report suppliers this year all"),
+    "pipeline, a manager's team, open deals": (MANAGERS[0], "report pipeline"),
+    "pipeline, everyone, closing this quarter": (MANAGERS[0], "report pipeline this quarter all"),
     "export report activity this year (CSV)": (MANAGERS[0], "export report activity this year"),
 }
 
@@ -105,6 +113,16 @@ def write_year(store: Store, sizes: dict[str, int]) -> None:
         at = (NOW - timedelta(days=180) + timedelta(days=179) * n / sizes["ratings"]).isoformat()
         scores = {c: rng.randint(2, 5) for c in ("quality", "delivery", "price")}
         docs.append(("ratings", to_doc(Rating(0, customers + which + 1, scores, "buy1", at))))
+    stages = ("lead", "qualified", "proposal", "negotiation", "won", "lost")
+    for n in range(sizes["deals"]):
+        which = rng.randrange(customers)
+        opened = (YEAR_AGO + timedelta(seconds=year * n / sizes["deals"])).isoformat()
+        close = (NOW + timedelta(days=rng.randint(-60, 180))).date().isoformat()
+        stage, owner = stages[n % len(stages)], REPS[which % len(REPS)].name
+        history = ({"stage": stage, "at": opened, "by": owner},)
+        deal = Deal(0, which + 1, f"Deal {n:05}", rng.randint(5, 400) * 1000, "EUR", stage,
+                    owner, close, opened, owner, history=history)  # fmt: skip
+        docs.append(("deals", to_doc(deal)))
     actor = Actor("benchmark", "terminal", NOW.isoformat())
     for start in range(0, len(docs), BATCH):
         with store.change(actor, f"year, records {start}+") as change:
@@ -147,12 +165,52 @@ def measure(router: Router) -> tuple[Results, Results, dict[str, float]]:
     return wall, cpu, growth
 
 
+def charts_of(commit: str, folder: Path) -> object:
+    """handlers/charts.py as it was at `commit`, loaded as a module of its own."""
+    source = subprocess.run(
+        ["git", "show", f"{commit}:handlers/charts.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent,
+    ).stdout
+    path = folder / "charts_before.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("charts_before", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def drawing_before_after(router: Router, before: object, runs: int) -> Results:
+    """CPU ms of drawing each chart from the same numbers: then (`before`) and now, in turns."""
+    cpu: Results = {}
+    for name, (person, text) in REPORTS.items():
+        image = router._answer(Message(person, text, "slack", NOW)).image  # numbers, not drawn
+        if image is None or not isinstance(image.draw, partial):
+            continue
+        now_draw = image.draw
+        then = getattr(before, now_draw.func.__name__, None)
+        pairs = [("now", now_draw)] + ([("before", partial(then, *now_draw.args))] if then else [])
+        for label, draw in pairs:
+            draw()  # warm
+            cpu[f"{name}: drawing {label}"] = []
+        for _ in range(runs):
+            for label, draw in pairs:
+                used = time.process_time()
+                draw()
+                cpu[f"{name}: drawing {label}"].append((time.process_time() - used) * 1000)
+    return cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of a year's records")
     parser.add_argument("--store", help="a store folder: built there and kept when it is new; "
                         "also one built by `year.py --keep DIR` (DIR/year-store)")  # fmt: skip
     parser.add_argument("--router", action="store_true", help="type the year through the router")
+    parser.add_argument("--before", default="63ff454", help="the commit whose charts to compare")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.store) if args.store else Path(tmp) / "year-store"
@@ -169,6 +227,7 @@ def main() -> None:
         router.handle(Message(MANAGERS[0], "report activity", "slack", NOW))
         loaded = resident_mb() - first
         results, cpu, growth = measure(router)
+        drawing = drawing_before_after(router, charts_of(args.before, Path(tmp)), RUNS // 2)
         everyone = Scope("everyone", None)
         results["activity numbers from the index"] = timed(
             lambda: activity_data(store, TEAM.people, everyone, YEAR), RUNS
@@ -181,6 +240,16 @@ def main() -> None:
     print(table(results, targets))
     print("\nCPU time of this process, rendering included:")
     print(table(cpu, targets))
+    print(f"\nCPU time of drawing each chart from the same numbers, {args.before} and now:")
+    print(table(drawing, {}))
+    for key in drawing:
+        if key.endswith("drawing before"):
+            (then_50, then_99), (now_50, now_99) = (
+                percentiles(drawing[key]),
+                percentiles(drawing[key.replace("before", "now")]),
+            )
+            print(f"{key.rsplit(':', 1)[0]}: p50 {then_50 / now_50:.1f}x, p99 "
+                  f"{then_99 / now_99:.1f}x faster")  # fmt: skip
     print(f"\nfirst report (loads matplotlib): +{loaded:.0f} MB resident")
     for name, mb in growth.items():
         verdict = "" if mb <= 20 else " MISSED"

@@ -36,7 +36,7 @@ from handlers.context import Team
 from handlers.digest import build_digest, leads
 from handlers.followups import escalation_message
 from handlers.notices import SYSTEM, context_for, notify, reminder_message
-from handlers.reply import Reply
+from handlers.reply import Reply, drawn
 from handlers.weekly import delivered_reply, queue_weekly, weekly_time
 from storage.deliveries import Delivery
 from storage.models import Person
@@ -294,7 +294,9 @@ class Scheduler:
         key = ("notice", delivery_id)
         claimed = await self._locked(lambda: self._claim_notice(key, delivery_id))
         if claimed is not None:
-            await self._send(key, "deliveries", delivery_id, *claimed)
+            person, notifier, reply = claimed
+            reply = await asyncio.to_thread(drawn, reply)  # a weekly chart: outside the lock
+            await self._send(key, "deliveries", delivery_id, person, notifier, reply)
 
     def _claim_notice(self, key: Key, delivery_id: int) -> Claimed | None:
         notice = self.store.deliveries.get(delivery_id)
@@ -429,7 +431,8 @@ class Scheduler:
 
     def at_prompt(self, person: Person) -> list[Reply]:
         """What fell due for the person, shown by `rapport chat` before its next prompt."""
-        return due_at_prompt(self.store, self.team, person, self.clock(), self._shown)
+        replies = due_at_prompt(self.store, self.team, person, self.clock(), self._shown)
+        return [drawn(reply) for reply in replies]
 
 
 def build_scheduler(app: App, notifiers: Mapping[str, Notifier], clock: Clock) -> Scheduler:

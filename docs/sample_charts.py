@@ -1,7 +1,8 @@
 """Make the README's sample charts: a quarter of a small team typed through the router.
 
 Run from the repository root: `python docs/sample_charts.py`. Writes docs/report-activity.png,
-docs/report-points.png and docs/report-suppliers.png (the same every run).
+docs/report-points.png, docs/report-suppliers.png and docs/report-pipeline.png (the same every
+run).
 """
 
 from __future__ import annotations
@@ -78,6 +79,21 @@ def quarter(say: Speaker, rng: random.Random) -> None:
         day += timedelta(days=1)
     say.now = NOW - timedelta(days=20)
     say("Maria", 'status "Slowship Ltd" probation because three late deliveries')
+    deals(say, rng)
+
+
+def deals(say: Speaker, rng: random.Random) -> None:
+    """Twenty deals of the reps in the stages of a pipeline; a few won or lost this week."""
+    stages = ("lead", "lead", "qualified", "qualified", "proposal", "negotiation")
+    for n in range(20):
+        say.now = NOW - timedelta(days=rng.randint(8, 60))
+        rep = rng.choice(("Ana", "Nick", "Lena"))
+        close = (NOW + timedelta(days=rng.randint(5, 120))).strftime("%d %b %Y").lower()
+        say(rep, f'deal "{rng.choice(CUSTOMERS)}" "Deal {n + 1}" {rng.randint(5, 90)}k '
+                 f"stage:{rng.choice(stages)} close:{close}")  # fmt: skip
+    say.now = NOW - timedelta(days=2)
+    say("Maria", "won #3")
+    say("Maria", "lost #7 because the budget went")
 
 
 def main() -> None:
@@ -90,7 +106,8 @@ def main() -> None:
         say.now = NOW
         for kind, line in (("activity", "report activity this quarter team"),
                            ("points", "report points this quarter"),
-                           ("suppliers", "report suppliers this quarter")):  # fmt: skip
+                           ("suppliers", "report suppliers this quarter"),
+                           ("pipeline", "report pipeline")):  # fmt: skip
             reply = say("Maria", line)
             assert reply.image is not None, reply.plain()
             (out / f"report-{kind}.png").write_bytes(reply.image.png)

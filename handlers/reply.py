@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from storage.models import Person
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,12 +47,39 @@ class Section:
 
 @dataclass(frozen=True)
 class Image:
-    """A picture that goes with a reply (a chart): PNG bytes, a file name, and its text
-    alternative for people who cannot see it (Slack's alt text, Telegram's caption)."""
+    """A picture that goes with a reply (a chart): a file name, its text alternative for people
+    who cannot see it (Slack's alt text, Telegram's caption), and how to draw it.
+
+    A command gathers the numbers under the store's lock and leaves the drawing (`draw`, a
+    function of those numbers) for `drawn`, which runs after the lock is let go; the PNG bytes
+    are there from then on (`png`)."""
 
     name: str
-    png: bytes
     alt: str
+    draw: Callable[[], bytes] | None = None
+    drawn_png: bytes | None = None
+
+    @property
+    def png(self) -> bytes:
+        if self.drawn_png is None:
+            raise RuntimeError(f"{self.name} is not drawn: pass the reply through drawn() first")
+        return self.drawn_png
+
+
+def drawn(reply: Reply) -> Reply:
+    """The reply with its chart drawn. THE place charts are drawn: call it outside the store's
+    lock (the router, the scheduler's notices and the terminal's prompt do), and off the event
+    loop, as matplotlib takes a few hundred milliseconds. A chart that fails to draw is left
+    out (logged); the reply's summary still says the numbers."""
+    image = reply.image
+    if image is None or image.draw is None:
+        return reply
+    try:
+        png = image.draw()
+    except Exception:
+        log.exception("drawing %s failed; the reply goes without it", image.name)
+        return replace(reply, image=None)
+    return replace(reply, image=replace(image, draw=None, drawn_png=png))
 
 
 @dataclass(frozen=True)

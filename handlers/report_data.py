@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from handlers.compliance import failures
 from handlers.report_scope import Period, Scope
 from storage.models import SUPPLIER, Party, Person, Policy, tier_for
 from storage.scoring import STANDINGS
@@ -21,11 +22,18 @@ UNTIERED = "no tier"
 TOP_PARTIES = 10
 CHARTED_SUPPLIERS = 8
 
-# Marks a supplier can carry on the suppliers report: (label, test). Another mark (failing a
-# policy) is one more entry here.
+# Marks a supplier can carry on the suppliers report: (what it says, test at a moment).
 Marker = Callable[[Store, Policy, Party, datetime], bool]
+
+
+def _failing_a_policy(store: Store, policy: Policy, party: Party, at: datetime) -> bool:
+    """The one policy rule (handlers/compliance.py), on the day of `at` in the reader's zone."""
+    return bool(failures(store, policy.supplier_policies, party, at.date().isoformat()))
+
+
 MARKERS: list[tuple[str, Marker]] = [
-    ("probation", lambda _store, _policy, party, _now: party.supplier_status == "probation"),
+    ("on probation", lambda _store, _policy, party, _at: party.supplier_status == "probation"),
+    ("failing a policy", _failing_a_policy),
 ]
 
 

@@ -53,12 +53,16 @@ class Period:
 
     def span(self) -> str:
         """`1–25 Nov 2026`: the dates covered, for the summary."""
-        first, last = self.start, self.end - timedelta(seconds=1)
-        if (first.year, first.month) == (last.year, last.month):
-            return f"{first.day}–{last.day} {last:%b %Y}"
-        if first.year == last.year:
-            return f"{first.day} {first:%b}–{last.day} {last:%b %Y}"
-        return f"{first.day} {first:%b %Y}–{last.day} {last:%b %Y}"
+        return span(self.start.date(), (self.end - timedelta(seconds=1)).date())
+
+
+def span(first: date, last: date) -> str:
+    """`1–25 Nov 2026`, `1 Oct–31 Dec 2026`, `1 Dec 2026–6 Jan 2027`: first to last day."""
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%b %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%b}–{last.day} {last:%b %Y}"
+    return f"{first.day} {first:%b %Y}–{last.day} {last:%b %Y}"
 
 
 def period_of(name: str, now: datetime, zone: ZoneInfo) -> Period:

@@ -82,7 +82,7 @@ def points_rows(points: Points) -> Iterator[Row]:
 def suppliers_summary(suppliers: Suppliers) -> tuple[str, str]:
     """How many in each standing and carrying each mark; the ones that need a look first."""
     standings = ", ".join(f"{n} {name}" for name, n in suppliers.standings.items())
-    marks = "".join(f"; {n} on {mark}" for mark, n in suppliers.marked.items())
+    marks = "".join(f"; {n} {mark}" for mark, n in suppliers.marked.items())
     first = f"{plural(suppliers.rated, 'rated supplier')}: {standings}{marks}."
     worst = ", ".join(_line(line.name, line.score, line.standing, line.marks)
                       for line in suppliers.lines[:3])  # fmt: skip

@@ -1,8 +1,9 @@
 """`report activity|pipeline|points|suppliers [period] [mine|@name|team]`: a chart and two lines.
 
-Each kind of report is a `Report`: its data (handlers/report_data.py), its chart
-(handlers/charts.py), its summary and its rows (handlers/report_text.py). A kind without a
-`Report` yet (the pipeline, until deals exist) answers politely with `NOT_YET`.
+Each kind of report is a `Report`: its data (handlers/report_data.py, the pipeline's in
+handlers/report_pipeline.py), its chart (handlers/charts.py), its summary and its rows
+(handlers/report_text.py). The data is read under the store's lock; the chart is drawn from it
+later, outside the lock (`handlers.reply.drawn`), so a chart never holds up other commands.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from importlib import import_module
 from typing import Any
 
@@ -18,13 +20,19 @@ from handlers.context import Context
 from handlers.digest import leads
 from handlers.reply import Image, Reply, Section, problem
 from handlers.report_data import CHARTED_SUPPLIERS, activity_data, points_data, suppliers_data
-from handlers.report_scope import PERIODS, Period, Scope, period_of, scope_of, team_scope
+from handlers.report_pipeline import (
+    WHOLE,
+    closing_window,
+    pipeline_report,
+    pipeline_rows,
+    pipeline_summary,
+)
+from handlers.report_scope import PERIODS, Period, Scope, period_of, scope_of, span, team_scope
 from handlers.verbs import Verb
 
 KINDS = ("activity", "pipeline", "points", "suppliers")
 DEFAULT_PERIOD = "this month"
 USAGE = "report activity this month team"
-NOT_YET = {"pipeline": "There are no deals yet, so there is no pipeline to chart."}
 _PERIOD = re.compile(r"\b(?:(this|last)\s+)?(week|month|quarter|year)\b")
 
 
@@ -33,17 +41,32 @@ class Report:
     """One kind of report: how to get its data, draw it, sum it up and list it as rows."""
 
     title: str
-    data: Callable[[Context, Scope, Period], Any]
+    data: Callable[[Context, Request], Any]
     chart: str  # the drawing function's name in handlers/charts.py
     summary: Callable[[Any], tuple[str, str]]
     rows: Callable[[Any], Iterator[exports.Row]]
     empty: Callable[[Any], bool]
     nothing: str  # what an empty one says, after its title
     mine_by_default: bool = False  # for people who lead nobody: their own work, not everyone's
+    snapshot: bool = False  # how things stand now: no period named means everything open
 
 
-def _activity(ctx: Context, scope: Scope, period: Period) -> Any:
-    return activity_data(ctx.store, ctx.team.people, scope, period)
+@dataclass(frozen=True)
+class Request:
+    """What a `report` line asks for (`named`: the period was said, not the default)."""
+
+    kind: str
+    period: Period
+    scope: Scope
+    named: bool = True
+
+
+def _activity(ctx: Context, request: Request) -> Any:
+    return activity_data(ctx.store, ctx.team.people, request.scope, request.period)
+
+
+def _pipeline(ctx: Context, request: Request) -> Any:
+    return pipeline_report(ctx, request.scope, request.period if request.named else None)
 
 
 REPORTS: dict[str, Report] = {
@@ -53,28 +76,21 @@ REPORTS: dict[str, Report] = {
         mine_by_default=True,
     ),
     "points": Report(
-        "Points", lambda ctx, scope, period: points_data(ctx.store, ctx.policy, scope, period),
+        "Points", lambda ctx, r: points_data(ctx.store, ctx.policy, r.scope, r.period),
         "points_chart", report_text.points_summary, report_text.points_rows,
         lambda data: data.total == 0, "no points earned",
     ),
     "suppliers": Report(
         "Suppliers",
-        lambda ctx, scope, period: suppliers_data(
-            ctx.store, ctx.policy, scope, period, CHARTED_SUPPLIERS
-        ),
+        lambda ctx, r: suppliers_data(ctx.store, ctx.policy, r.scope, r.period, CHARTED_SUPPLIERS),
         "suppliers_chart", report_text.suppliers_summary, report_text.suppliers_rows,
         lambda data: data.rated == 0, "no rated suppliers",
     ),
+    "pipeline": Report(
+        "Pipeline", _pipeline, "pipeline_chart", pipeline_summary, pipeline_rows,
+        lambda data: data.pipeline.count == 0, "no open deals", snapshot=True,
+    ),
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Request:
-    """What a `report` line asks for."""
-
-    kind: str
-    period: Period
-    scope: Scope
 
 
 def read_request(ctx: Context, rest: str) -> Request | Reply:
@@ -83,10 +99,9 @@ def read_request(ctx: Context, rest: str) -> Request | Reply:
     kind, _, text = text.partition(" ")
     if kind not in KINDS:
         return problem(f"Report what? One of: {', '.join(KINDS)}.", USAGE)
-    if kind not in REPORTS:
-        return Reply(title=NOT_YET.get(kind, f"The {kind} report is not available yet."))
-    period_name = DEFAULT_PERIOD
+    period_name, named = DEFAULT_PERIOD, False
     if (found := _PERIOD.search(text)) is not None:
+        named = True
         period_name = f"{found[1] or 'this'} {found[2]}"
         text = text[: found.start()] + text[found.end() :]
     if period_name not in PERIODS:
@@ -96,7 +111,7 @@ def read_request(ctx: Context, rest: str) -> Request | Reply:
         return problem(f"I don't understand “{' '.join(words)}”: say mine, team or @name.", USAGE)
     scope = scope_of(ctx, words[0]) if words else _default_scope(ctx, kind)
     assert scope is not None
-    return Request(kind, period_of(period_name, ctx.now, ctx.tz), scope)
+    return Request(kind, period_of(period_name, ctx.now, ctx.tz), scope, named)
 
 
 def _default_scope(ctx: Context, kind: str) -> Scope:
@@ -109,28 +124,40 @@ def _default_scope(ctx: Context, kind: str) -> Scope:
 def has_data(ctx: Context, request: Request) -> bool:
     """Would the report show anything?"""
     report = REPORTS[request.kind]
-    return not report.empty(report.data(ctx, request.scope, request.period))
+    return not report.empty(report.data(ctx, request))
 
 
 def chart_reply(ctx: Context, request: Request, heading: str = "") -> Reply:
-    """The report as a reply: title, two summary lines, and the chart as its image."""
+    """The report as a reply: title, two summary lines, and the chart as its image: the data
+    is read now (under the store's lock), the drawing waits for `drawn`."""
     report = REPORTS[request.kind]
-    data = report.data(ctx, request.scope, request.period)
-    period = request.period
-    title = f"{heading}{report.title} of {request.scope.label}, {period.name} ({period.span()})"
+    data = report.data(ctx, request)
+    title = f"{heading}{report.title} of {request.scope.label}, {_covers(ctx, report, request)}"
     if report.empty(data):
         return Reply(title=f"{title}: {report.nothing}.")
     lines = report.summary(data)
     draw = getattr(import_module("handlers.charts"), report.chart)  # matplotlib loads on first use
-    png = draw(data, _chart_title(report, request))
+    chart_title = _chart_title(ctx, report, request)
     name = f"rapport-{request.kind}-{ctx.now.astimezone(ctx.tz):%Y%m%d-%H%M}.png"
-    image = Image(name=name, png=png, alt="\n".join((title, *lines)))
+    image = Image(name=name, alt="\n".join((title, *lines)), draw=partial(draw, data, chart_title))
     return Reply(title=title, sections=(Section(lines=lines),), image=image)
 
 
-def _chart_title(report: Report, request: Request) -> str:
+def _covers(ctx: Context, report: Report, request: Request) -> str:
+    """`this month (1–25 Nov 2026)`; a snapshot: `open deals on 25 Nov 2026` or `closing this
+    quarter (1 Oct–31 Dec 2026)`."""
+    period = request.period
+    if not report.snapshot:
+        return f"{period.name} ({period.span()})"
+    if not request.named:
+        return f"{WHOLE} on {ctx.now.astimezone(ctx.tz):%-d %b %Y}"
+    first, last = closing_window(period)
+    return f"closing {period.name} ({span(first, last)})"
+
+
+def _chart_title(ctx: Context, report: Report, request: Request) -> str:
     label = report_text.short(request.scope.label, 28)
-    return f"{report.title} · {label} · {request.period.name} ({request.period.span()})"
+    return f"{report.title} · {label} · {_covers(ctx, report, request)}"
 
 
 def report(ctx: Context, _word: str, rest: str) -> Reply:
@@ -146,10 +173,11 @@ def export_report(ctx: Context, rest: str) -> Reply:
     if isinstance(request, Reply):
         return request
     found = REPORTS[request.kind]
-    data = found.data(ctx, request.scope, request.period)
+    data = found.data(ctx, request)
     content = exports.render(found.rows(data), fmt)
     name = f"rapport-report-{request.kind}-{ctx.now:%Y%m%d}.{fmt}"
-    title = f"Exported the {request.kind} report of {request.scope.label}, {request.period.name}"
+    covers = _covers(ctx, found, request).split(" (")[0]
+    title = f"Exported the {request.kind} report of {request.scope.label}, {covers}"
     return Reply(title=f"{title} as {name}.", file=(name, content))
 
 
@@ -159,8 +187,15 @@ VERBS = (
         ("report", "chart"),
         report,
         "a chart: activity, pipeline, points or suppliers",
-        (USAGE, "report points this quarter", "report suppliers this year", "report activity mine"),
-        "Periods: " + ", ".join(PERIODS) + " (default this month). Whose: mine, @name or team. "
+        (
+            USAGE,
+            "report pipeline",
+            "report points this quarter",
+            "report suppliers this year",
+            "report activity mine",
+        ),  # fmt: skip
+        "Periods: " + ", ".join(PERIODS) + " (default this month; the pipeline: every open "
+        "deal, or those closing in the period named). Whose: mine, @name or team. "
         "The numbers behind a chart: export report activity this month.",
     ),
 )

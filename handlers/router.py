@@ -30,7 +30,7 @@ from handlers import (
     team,
 )
 from handlers.context import Context, Team
-from handlers.reply import Message, Reply, Section, problem
+from handlers.reply import Message, Reply, Section, drawn, problem
 from handlers.verbs import Verb
 from storage.db import StoreError
 from storage.store import AlreadyProcessed, Store
@@ -99,7 +99,12 @@ class Router:
         self.team = team if team.roster is not None else team.bound_to(store.people)
 
     def handle(self, message: Message) -> Reply:
-        """A reply for every message: understood, refused, or a friendly problem; never a crash."""
+        """A reply for every message: understood, refused, or a friendly problem; never a crash.
+        A chart is drawn here, after the store's lock is let go (callers on an event loop run
+        this in a worker thread)."""
+        return drawn(self._answer(message))
+
+    def _answer(self, message: Message) -> Reply:
         text, not_theirs = choices.unwrap(self.team, message.person, clean_line(message.text))
         if not_theirs is not None:
             return not_theirs

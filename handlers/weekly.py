@@ -23,7 +23,7 @@ from storage.models import Person
 from storage.settings import put_setting
 from storage.store import Change, Store
 
-KINDS = ("activity", "pipeline")  # the charts a lead gets, those that exist
+KINDS = ("activity", "pipeline")  # the charts a lead gets
 PERIOD = "last week"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 OFF = "off"
@@ -86,10 +86,12 @@ def queue_weekly(store: Store, team: Team, person: Person, due: datetime, change
 
 
 def _request(ctx: Context, kind: str, as_of: datetime, person: Person) -> Request | None:
-    """A lead's weekly chart of one kind, for the week before `as_of`; None if no such report."""
+    """A lead's weekly chart of one kind: the week before `as_of` (the pipeline: every open deal
+    as of then, with the week's moves); None if no such report."""
     if kind not in REPORTS:
         return None
-    return Request(kind, period_of(PERIOD, as_of, ctx.tz), team_scope(ctx.team, person))
+    period = period_of(PERIOD, as_of, ctx.tz)
+    return Request(kind, period, team_scope(ctx.team, person), named=not REPORTS[kind].snapshot)
 
 
 def delivered_reply(store: Store, team: Team, person: Person, doc: dict[str, Any]) -> Reply:

@@ -137,3 +137,41 @@ def test_the_terminal_saves_the_chart_and_prints_its_path(chat: Chat, tmp_path: 
     path = tmp_path / "rapport-activity-20261125-1437.png"
     assert SUMMARY in out.getvalue() and f"chart saved as {path}" in out.getvalue()
     assert_chart(path.read_bytes())
+
+
+DEALS = (
+    ("Ana", "2026-11-12T10:00", 'deal Acme "Q1 renewal" 48k stage:proposal close:15 jan 2027'),
+    ("Ana", "2026-11-12T10:00", 'deal Acme "Hardware" 10k close:20 dec 2026'),
+)
+PIPELINE = (
+    "2 open deals worth 58,000 EUR, weighted 25,000 EUR (43%); most in proposal (48,000 EUR)."
+)
+
+
+def with_deals(router: Router, team: Team) -> None:
+    fill(router, team)
+    for who, when, line in DEALS:
+        person = team.find(who)
+        assert person is not None
+        moment = datetime.fromisoformat(when).replace(tzinfo=UTC)
+        assert router.handle(Message(person, line, "terminal", moment)).ok
+
+
+async def test_the_pipeline_chart_is_uploaded_in_slack(tmp_path: Path) -> None:
+    async with slack_rig(tmp_path, "http") as rig:
+        with_deals(rig.rapport.router, rig.rapport.config.team)
+        await rig.say("report pipeline mine")
+        await rig.expect("files.completeUploadExternal", channel_id=ANA_DM)
+        shared = rig.fake.shared[-1]
+        assert_chart(shared["data"])
+        assert shared["filename"] == "rapport-pipeline-20261125-1437.png"
+        assert shared["title"] == "Pipeline of Ana, open deals on 25 Nov 2026"
+        assert PIPELINE in shared["alt_txt"] and PIPELINE in shared["initial_comment"]
+
+
+async def test_the_pipeline_chart_is_a_telegram_photo(tg: Telegram, chat: Chat) -> None:
+    with_deals(chat.router, chat.team)
+    sent = await tg.say(tg.api.updates.text("report pipeline all", BOB), "sendPhoto")
+    assert_chart(sent["photo"]["data"])
+    caption = tg.last_message()["caption"].splitlines()
+    assert caption[:3] == ["Pipeline of the whole team, open deals on 25 Nov 2026", "", PIPELINE]

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from handlers.context import Team
 from handlers.reply import Reply
 from handlers.report_data import activity_data, points_data, suppliers_data
 from handlers.report_scope import Scope, period_of
+from handlers.router import Router
+from storage.models import SupplierPolicy
+from storage.store import Store
 from tests.conftest import NOW, PEOPLE, POLICY, Chat
 from tests.fakes.telegram_api import png_size
 
@@ -134,19 +139,48 @@ def test_suppliers_are_scored_over_time_on_their_bands_with_probation_marked(cha
     chat.now = NOW
     period = period_of("this month", NOW, BERLIN)
     data = suppliers_data(chat.router.store, POLICY, TEAM, period, limit=2)
-    assert data.rated == 3 and data.marked == {"probation": 1}
+    assert data.rated == 3 and data.marked == {"on probation": 1}
     assert data.standings == {"excellent": 1, "good": 1, "watch": 0, "poor": 1}
     box, cargo = data.lines
-    assert (box.name, box.score, box.standing, box.marks) == ("Box Co", 9, "poor", ("probation",))
+    assert (box.name, box.score, box.standing, box.marks) == (
+        "Box Co",
+        9,
+        "poor",
+        ("on probation",),
+    )
     assert box.series == [None, None, 9, 9, 9]  # rated on 10 Nov: from the 9 Nov bucket's end
     assert (cargo.name, cargo.series) == ("Cargo Ltd", [None, None, None, 50, 50])
     reply = chat("report suppliers", "Maria")
     assert reply.sections[0].lines == (
         "3 rated suppliers: 1 excellent, 1 good, 0 watch, 1 poor; 1 on probation.",
-        "Needing a look: Box Co 9 (poor, probation), Cargo Ltd 50 (good), GreenPack 100 "
+        "Needing a look: Box Co 9 (poor, on probation), Cargo Ltd 50 (good), GreenPack 100 "
         "(excellent).",
     )
     assert reply.image is not None and png_size(reply.image.png) == (1200, 700)
+
+
+def test_suppliers_failing_a_policy_are_marked_by_the_policy_rule(store: Store, team: Team) -> None:
+    policies = (SupplierPolicy("eco packaging", ("ISO 14001",), category="packaging"),)
+    governed = replace(team, policy=replace(team.policy, supplier_policies=policies))
+    chat = Chat(Router(store, governed), governed)
+    for name in ("GreenPack", "Box Co", "Cargo Ltd"):
+        kind = "category:packaging" if name != "Cargo Ltd" else ""
+        said(chat, "2026-10-01T09:00", f"add supplier {name} {kind} owner:@bob", "Bob")
+        said(chat, "2026-10-02T09:00", f"rate {name} quality:4 delivery:4 price:4", "Bob")
+    said(chat, "2026-10-03T09:00", 'cert GreenPack "ISO 14001" expires 1 mar 2027', "Bob")
+    said(chat, "2026-10-03T09:00", 'cert Box Co "ISO 14001" expires 20 nov 2026', "Bob")
+    chat.now = NOW
+    period = period_of("this month", NOW, BERLIN)
+    data = suppliers_data(store, governed.policy, TEAM, period)
+    assert data.marked == {"failing a policy": 1}  # Box Co's certificate ran out on 20 Nov
+    assert [(line.name, line.marks) for line in data.lines][0] == ("Box Co", ("failing a policy",))
+    assert {line.name: line.marks for line in data.lines}["Cargo Ltd"] == ()  # not covered
+    reply = chat("report suppliers", "Maria")
+    assert reply.sections[0].lines[0].endswith("; 1 failing a policy.")
+    october = suppliers_data(
+        store, governed.policy, TEAM, period_of("this week", at("2026-10-20T09:00"), BERLIN)
+    )
+    assert october.marked == {}  # still valid then
 
 
 def test_what_happens_at_the_very_moment_of_the_report_counts(chat: Chat) -> None:
@@ -172,7 +206,6 @@ def test_periods_follow_the_readers_calendar() -> None:
     [
         ("report", "Report what? One of: activity, pipeline, points, suppliers."),
         ("report sales", "Report what? One of: activity, pipeline, points, suppliers."),
-        ("report pipeline", "There are no deals yet, so there is no pipeline to chart."),
         (
             "report activity last month",
             "I can report on this week, last week, this month, this quarter, this year.",
@@ -203,6 +236,5 @@ def test_export_report_gives_the_same_numbers_as_csv(logged: Chat) -> None:
         ("Bob", "2026-11-16", "delivery", "1"),
         ("Nick", "2026-11-09", "meeting", "1"),
     }
-    assert logged("export report pipeline", "Maria").file is None
     jsonl = logged("export report suppliers this year jsonl", "Maria")
     assert jsonl.file is not None and jsonl.file[0].endswith(".jsonl")

@@ -160,3 +160,26 @@ def test_the_weekly_time_is_read_from_the_config(tmp_path: Path) -> None:
     config.write_text('[reports]\nweekly = "someday"\n')
     with pytest.raises(ConfigError, match="reports.weekly: should be a day and a time"):
         load_config(config)
+
+
+async def test_a_lead_with_deals_gets_the_activity_and_the_pipeline_charts(
+    busy: Chat, tmp_path: Path
+) -> None:
+    log(busy, "2026-11-25T11:00", 'deal Acme "Q1 renewal" 48k stage:proposal close:15 jan 2027')
+    log(busy, "2026-11-25T11:00", 'deal Acme "Pilot" 20k close:20 dec 2026', "Nick")
+    busy.now = at("2026-11-25T13:37")
+    slack = RecordingNotifier("slack")
+    scheduler = Scheduler(busy.router.store, busy.team, lambda: busy.now, [slack])
+    await scheduler.run_due()
+    busy.now = MONDAY_8_BERLIN
+    await scheduler.run_due()
+    activity, pipeline = weekly(slack, "Maria")
+    assert activity.title.startswith("Weekly report: Activity of Maria's team, last week")
+    assert pipeline.title == "Weekly report: Pipeline of Maria's team, open deals on 30 Nov 2026"
+    assert pipeline.sections[0].lines[0] == (
+        "2 open deals worth 68,000 EUR, weighted 26,000 EUR (38%); most in proposal (48,000 EUR)."
+    )
+    assert pipeline.image is not None and png_size(pipeline.image.png) == (1200, 700)
+    busy.later(hours=3)
+    await restart(busy, tmp_path, slack).run_due()
+    assert len(weekly(slack, "Maria")) == 2  # once a week, also after a restart
