@@ -20,6 +20,7 @@ import orjson
 
 from storage import journal, locks, private, snapshots
 from storage.cold import ColdShards
+from storage.engine import Change, ChangeHook, notify_hooks
 from storage.errors import StoreCorrupt, StoreError, StoreLocked
 from storage.leadership import SoleLeader
 from storage.shards import ShardedCollection
@@ -38,9 +39,7 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 
-ChangeHook = Callable[[str, int, Doc | None, Doc | None], None]
 Migration = Callable[["Database"], None]
-Change = tuple[str, int, Doc | None, Doc | None]
 
 log = logging.getLogger(__name__)
 
@@ -383,18 +382,7 @@ class Database:
         return changes
 
     def _notify(self, changes: list[Change]) -> None:
-        failure: BaseException | None = None
-        for name, doc_id, before, after in changes:
-            if before is None and after is None:
-                continue
-            for hook in self._hooks.get(name, ()):
-                try:
-                    hook(name, doc_id, before, after)
-                except Exception as exc:  # the change is saved; let every hook see it first
-                    log.exception("change hook failed for %s/%d", name, doc_id)
-                    failure = failure or exc
-        if failure is not None:
-            raise failure
+        notify_hooks(self._hooks, changes)
 
     def _maybe_checkpoint(self) -> None:
         if self._journal is None or self._journal.records <= self._next_checkpoint:

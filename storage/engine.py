@@ -8,8 +8,9 @@ so the repositories, the verbs and the rules are one piece of code for both.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Protocol
@@ -18,6 +19,26 @@ from storage.leadership import Leadership
 from storage.transaction import Doc, Transaction
 
 ChangeHook = Callable[[str, int, Doc | None, Doc | None], None]
+Change = tuple[str, int, Doc | None, Doc | None]  # collection, id, before, after
+
+log = logging.getLogger(__name__)
+
+
+def notify_hooks(hooks: Mapping[str, list[ChangeHook]], changes: Iterable[Change]) -> None:
+    """Tell each collection's hooks of its applied changes; a failing hook does not keep the
+    others from seeing the change (it is saved already), and its error is raised after."""
+    failure: BaseException | None = None
+    for name, doc_id, before, after in changes:
+        if before is None and after is None:
+            continue
+        for hook in hooks.get(name, ()):
+            try:
+                hook(name, doc_id, before, after)
+            except Exception as exc:
+                log.exception("change hook failed for %s/%d", name, doc_id)
+                failure = failure or exc
+    if failure is not None:
+        raise failure
 
 
 class CommandScope(Protocol):

@@ -26,7 +26,7 @@ import psycopg
 from psycopg import pq
 
 from storage import pg_schema, pg_session, pg_snapshot
-from storage.engine import ChangeHook
+from storage.engine import Change, ChangeHook, notify_hooks
 from storage.errors import StoreError
 from storage.leadership import AdvisoryLeadership
 from storage.pg_follow import ChangeListener
@@ -34,7 +34,6 @@ from storage.pg_lock import CommandLock
 from storage.transaction import Doc, Transaction
 
 log = logging.getLogger(__name__)
-Change = tuple[str, int, Doc | None, Doc | None]
 KEEP_CHANGES = timedelta(hours=1)  # every live worker follows within seconds
 PRUNE_EVERY = 600.0  # seconds between a worker's prunes of the change log
 PRUNED = "~pruned"  # the counters row holding the newest pruned seq
@@ -343,18 +342,7 @@ class PostgresDatabase:
         return int(row[0]) if row else 0
 
     def _notify(self, changes: list[Change]) -> None:
-        failure: BaseException | None = None
-        for name, doc_id, before, after in changes:
-            if before is None and after is None:
-                continue
-            for hook in self._hooks.get(name, ()):
-                try:
-                    hook(name, doc_id, before, after)
-                except Exception as exc:  # the change is saved; let every hook see it first
-                    log.exception("change hook failed for %s/%d", name, doc_id)
-                    failure = failure or exc
-        if failure is not None:
-            raise failure
+        notify_hooks(self._hooks, changes)
 
     def _follow(self, conn: psycopg.Connection[Any]) -> None:
         # Writers commit in seq order under the command lock, so what is visible is a prefix.
