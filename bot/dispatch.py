@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.reply import Button, Message, Reply, Section
-from handlers.router import Router
+from handlers.router import Action, Router
 from storage.models import Person
 
 REFUSAL = "Sorry, I only work for the people of this team. Ask your Rapport admin to add you."
@@ -56,6 +56,22 @@ async def answer(
     """The router's reply, computed in a worker thread so fsyncs never stall the event loop."""
     message = Message(person, text, channel, clock(), message_id, files)
     return await asyncio.to_thread(router.handle, message)
+
+
+async def perform(
+    router: Router,
+    person: Person,
+    action: Action,
+    message: tuple[str, str, str | None],
+    clock: Clock = system_clock,
+) -> Reply:
+    """A use case's reply for values from a form or a message, off the event loop.
+
+    `message` is (what the person sent, the channel, its id for retries), as `answer` takes them.
+    """
+    text, channel, message_id = message
+    said = Message(person, text, channel, clock(), message_id)
+    return await asyncio.to_thread(router.perform, said, action)
 
 
 async def edit_answer(router: Router, message_id: str) -> Reply | None:

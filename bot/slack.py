@@ -32,7 +32,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.app import App
 from bot.config import ConfigError, SlackConfig
-from bot.dispatch import REFUSAL, Clock, Files, answer, system_clock
+from bot.dispatch import REFUSAL, Clock, Files, answer, perform, system_clock
 from bot.notify import Delivered, DeliveryError
 from bot.slack_blocks import Block, card_buttons, fallback_text, reply_blocks
 from bot.slack_images import upload_image
@@ -41,7 +41,7 @@ from bot.slack_requests import refusal
 from bot.slack_text import escape
 from handlers.context import Context, Team
 from handlers.reply import Message, Reply, Section
-from handlers.router import Router
+from handlers.router import Action, Router
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -184,6 +184,13 @@ class SlackAdapter:
         """The router's reply to a line from this person, computed off the event loop."""
         await self.people.refresh_zone(person)
         return await answer(self.router, person, text, "slack", message_id, self.clock, files)
+
+    async def perform(
+        self, person: Person, said: str, action: Action, message_id: str | None
+    ) -> Reply:
+        """A use case's reply for values (a form, a message's text), computed off the loop."""
+        await self.people.refresh_zone(person)
+        return await perform(self.router, person, action, (said, "slack", message_id), self.clock)
 
     async def read(self, person: Person, look: Callable[[Context], T]) -> T:
         """A read-only look at the store as this person, under the store's lock, off the loop."""

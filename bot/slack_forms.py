@@ -1,7 +1,8 @@
 """Slack's forms: the "Log interaction" modal and the "Log to Rapport" message shortcut.
 
 The modal is checked field by field by the core (`handlers.log_form`), errors are shown beside
-the field, and a valid form is logged as the equivalent `log …` line through the router.
+the field, and a valid form is logged from its values by the log use case; a shortcut's message
+is logged verbatim as a note (`handlers.log_use_case.log_note`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from bot.slack_events import user_of
 from bot.slack_guard import guarded
 from bot.slack_text import incoming_text
 from handlers.context import Context
-from handlers.log_form import LogForm, form_problems, log_command, note_command
+from handlers.log_form import LogForm, form_problems, log_form
+from handlers.log_use_case import keep_note_command, log_note
 from handlers.reply import Button, Reply
 from handlers.resolve import MAX_CHOICES, closest, named_in, resolve
 from storage.models import INTERACTION_KINDS, Party
@@ -110,8 +112,9 @@ class SlackForms:
         if problems:
             await ack(response_action="errors", errors=problems)
             return
+        stamp = f"slack:view:{view['id']}"
         asked = asyncio.ensure_future(
-            self.adapter.ask(person, log_command(form), f"slack:view:{view['id']}")
+            self.adapter.perform(person, form.notes, lambda ctx: log_form(ctx, form), stamp)
         )
         try:
             reply = await asyncio.wait_for(asyncio.shield(asked), ACK_WITHIN)
@@ -140,10 +143,14 @@ class SlackForms:
             await self.adapter.tell(body, person, reply)
             return
         named = await self.adapter.read(person, lambda ctx: named_in(ctx.store.parties, text))
-        commands = [(party, note_command(party.id, text)) for party in named[:MAX_CHOICES]]
-        if len(commands) == 1:
+        named = named[:MAX_CHOICES]
+        commands = [(party, keep_note_command(party.id, text)) for party in named]
+        if len(named) == 1:
             stamp = f"slack:shortcut:{body.get('action_ts') or body.get('trigger_id', '')}"
-            reply = await self.adapter.ask(person, commands[0][1], stamp)
+            party = named[0]
+            reply = await self.adapter.perform(
+                person, text, lambda ctx: log_note(ctx, party, text), stamp
+            )
             await self.adapter.tell(body, person, reply)
         elif commands and all(fits(Button(p.name, c)) for p, c in commands):
             buttons = tuple(

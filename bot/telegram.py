@@ -25,7 +25,16 @@ from telegram.ext import (
 )
 
 from bot.config import ConfigError, TelegramConfig
-from bot.dispatch import REFUSAL, SORRY, Clock, answer, edit_answer, failure, system_clock
+from bot.dispatch import (
+    REFUSAL,
+    SORRY,
+    Clock,
+    answer,
+    edit_answer,
+    failure,
+    perform,
+    system_clock,
+)
 from bot.polling import PollingTurn
 from bot.telegram_intake import intake_bot, keep_logs_private
 from bot.telegram_notes import LEGACY_FORWARD, Notes
@@ -33,10 +42,11 @@ from bot.telegram_render import ButtonTokens
 from bot.telegram_send import Sender, TelegramNotifier, retrying
 from handlers import joins
 from handlers.choices import unwrap
+from handlers.log_use_case import log_note, log_note_on
 from handlers.reply import Reply, problem
-from handlers.router import VERBS, Router
+from handlers.router import VERBS, Action, Router
 from storage.leadership import TELEGRAM_POLLING
-from storage.models import Person
+from storage.models import Party, Person
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -282,13 +292,20 @@ class TelegramBot:
         await self._note(update, person, f"Photo: {caption}")
 
     async def _note(self, update: Update, person: Person, notes: str) -> None:
-        found = await self.notes.command_for(notes)
-        if isinstance(found, str):
-            await self._say(update, await self._run(update, person, found))
+        """The text, verbatim, as a note on the party it names; else ask which party."""
+        found = await self.notes.party_for(notes)
+        if isinstance(found, Party):
+            logged = await self._perform(update, person, notes, lambda c: log_note(c, found, notes))
+            await self._say(update, logged)
             return
         sent = await self._say(update, found)
         if not found.buttons:  # nothing named: the answer to this question names the party
             self.notes.wait_for_party(sent.chat_id, sent.message_id, notes)
+
+    async def _perform(self, update: Update, person: Person, text: str, action: Action) -> Reply:
+        """A use case's reply for values from a message; a redelivery changes nothing twice."""
+        said = (text, "telegram", message_key(update))
+        return await perform(self.router, person, action, said, self.clock)
 
     async def _on_reply(self, update: Update, context: Context) -> None:
         """An answer to "which party is this about?", or else an ordinary line."""
@@ -301,9 +318,8 @@ class TelegramBot:
             return
         person = await self._person(update)
         if person is not None:
-            reply = await self._run(
-                update, person, self.notes.command_with(message.text or "", notes)
-            )
+            name = message.text or ""
+            reply = await self._perform(update, person, name, lambda c: log_note_on(c, name, notes))
             if reply.changed:
                 self.notes.answered(asked.chat_id, asked.message_id)
             await self._say(update, reply)

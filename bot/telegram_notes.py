@@ -1,4 +1,4 @@
-"""Forwarded messages and captions in Telegram, turned into `note <party>: …` commands.
+"""Forwarded messages and captions in Telegram: their text, and the party it names.
 
 Forwards come in two shapes: `forward_origin` (Bot API 7.0 on), and the older `forward_from`,
 `forward_from_chat`, `forward_sender_name` and `forward_date` that older clients and self-hosted
@@ -16,9 +16,10 @@ from typing import Any
 from telegram import Message, MessageOrigin
 from telegram.ext import filters
 
-from handlers.parsing import quote_name
+from handlers.log_use_case import NO_TEXT, keep_note_command
 from handlers.reply import Button, Reply, problem
 from handlers.resolve import MAX_CHOICES, named_in
+from storage.models import Party
 from storage.parties import PartyRepository
 
 ASK = "Which party is this about? Answer this message with its name."
@@ -36,14 +37,6 @@ class _LegacyForward(filters.MessageFilter):
 
 
 LEGACY_FORWARD = _LegacyForward(name="LEGACY_FORWARD")
-
-
-def note_command(party: str, notes: str) -> str:
-    """The command that logs `notes` as a note on `party` (a name or #id), as of now.
-
-    `now` is said outright: dates in the message are its content, not when it happened.
-    """
-    return f"note {party} now: {notes}"
 
 
 def origin_name(origin: MessageOrigin | None) -> str:
@@ -84,20 +77,20 @@ class Notes:
         name = origin_name(message.forward_origin) or legacy_origin_name(message.api_kwargs)
         return f"Forwarded from {name}: {text}" if name and text else text
 
-    def _named(self, text: str) -> list[Any]:
+    def _named(self, text: str) -> list[Party]:
         with self.lock:
             return named_in(self.parties, text)
 
-    async def command_for(self, notes: str) -> str | Reply:
-        """The note command when one party is named; otherwise the question to ask."""
+    async def party_for(self, notes: str) -> Party | Reply:
+        """The one party the text names; otherwise the question to ask (buttons when several)."""
         if not notes.strip():
-            return problem("There is no text to log in that message.", "note Acme: what happened")
+            return problem(NO_TEXT, "note Acme: what happened")
         found = await asyncio.to_thread(self._named, notes)
         if len(found) == 1:
-            return note_command(f"#{found[0].id}", notes)
+            return found[0]
         if found:
             buttons = tuple(
-                Button(p.name, note_command(f"#{p.id}", notes)) for p in found[:MAX_CHOICES]
+                Button(p.name, keep_note_command(p.id, notes)) for p in found[:MAX_CHOICES]
             )
             return Reply(title="Which party is this about?", buttons=buttons, ok=False)
         return Reply(title=ASK, ok=False)
@@ -115,7 +108,3 @@ class Notes:
     def answered(self, chat_id: int, message_id: int) -> None:
         """The question has its answer: a second answer does not log the note twice."""
         self._waiting.pop((chat_id, message_id), None)
-
-    def command_with(self, party: str, notes: str) -> str:
-        """The note command for the party the person answered with."""
-        return note_command(quote_name(party.strip().strip("\"'")), notes)

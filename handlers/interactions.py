@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
-from handlers.cards import interaction_line, warning
+from handlers.cards import interaction_line
 from handlers.context import Context
 from handlers.dates import maybe_date_word, parse_when, split_leading_when, split_trailing_when
-from handlers.followups import close_follow_ups, set_follow_up
 from handlers.leftovers import ask_about_dates, date_like
+from handlers.log_use_case import log_interaction, log_problem, notes_problem
 from handlers.parsing import first_word
-from handlers.points import auto_points
-from handlers.reply import Reply, Section, changed, plural, problem
+from handlers.reply import Reply, Section, plural, problem
 from handlers.resolve import find_party
-from handlers.scorecards import standing_warning
 from handlers.verbs import Verb
-from storage.models import Interaction, Party, files_text
 
 EXAMPLE = "log call with Acme yesterday: discussed Q3 pricing, follow up next tuesday"
 KIND_WORDS = {
@@ -37,7 +34,6 @@ KIND_WORDS = {
 CONNECTORS = ("with", "from", "to", "at", "for", "on", "by")
 _NOTES_SEPARATOR = re.compile(r":(?:\s|$)|\s+(?:about|re|regarding)\s+|,\s*|\s+[-–—]\s+", re.I)
 _FOLLOW_UP = re.compile(r"(?:^|[,.;]?\s+)(?:follow[ -]?up|f/u)\s+(.+)$", re.IGNORECASE)
-MAX_NOTES = 4000
 
 
 @dataclass(frozen=True)
@@ -92,20 +88,13 @@ def log(ctx: Context, word: str, rest: str) -> Reply:
     request = parse_log(word.lower(), rest)
     if request is None:
         return problem("Who was it with?", EXAMPLE)
-    if len(request.notes) > MAX_NOTES:
-        return problem(
-            f"Those notes are too long ({len(request.notes)} characters; {MAX_NOTES} max)."
-        )
+    if too_long := notes_problem(request.notes):
+        return problem(too_long)
     head = read_head(ctx, request.party_text)
     unread = _unread_dates(ctx, head, request)
     if unread is not None:
         return unread
     when = head.when or ctx.now
-    if when > ctx.now:
-        return problem(
-            f"{ctx.show_time(when)} is still to come: a log is for what happened.",
-            "remind me tomorrow to call Acme",
-        )
     follow_up = None
     if request.follow_up_text:
         follow_up = parse_when(request.follow_up_text, ctx.dates(), "future")
@@ -115,13 +104,16 @@ def log(ctx: Context, word: str, rest: str) -> Reply:
                 "…, follow up next tuesday",
             )
     notes = " — ".join(n for n in (head.notes, request.notes) if n)
+    refused = log_problem(ctx, request.kind, when, notes, follow_up)
+    if refused is not None:  # before asking which party: the answer would be refused too
+        return refused
     retry = f"log {request.kind} with {{party}} {head.date_text}: {notes}"
     if request.follow_up_text:
         retry += f", follow up {request.follow_up_text}"
     party = find_party(ctx, head.party_text, retry)
     if isinstance(party, Reply):
         return party
-    return _store_log(ctx, party, replace(request, notes=notes), when, follow_up)
+    return log_interaction(ctx, party, request.kind, when, notes, follow_up)
 
 
 def _unread_dates(ctx: Context, head: Head, request: LogRequest) -> Reply | None:
@@ -178,55 +170,6 @@ def _after_party(ctx: Context, name: str, rest: str) -> Head:
     if when is not None:
         return Head(name, rest[len(notes) :].strip(), when, notes)
     return Head(name, notes=rest)
-
-
-def _store_log(
-    ctx: Context, party: Party, request: LogRequest, when: datetime, follow_up: datetime | None
-) -> Reply:
-    interaction = Interaction(
-        id=0,
-        party_id=party.id,
-        kind=request.kind,
-        at=when.isoformat(),
-        notes=request.notes,
-        by=ctx.person.name,
-        channel=ctx.message.channel,
-        logged_at=ctx.now.isoformat(),
-        follow_up=follow_up.isoformat() if follow_up else None,
-        files=ctx.message.files,
-    )
-    summary = f"Logged {request.kind} with {party.name}"
-    with ctx.store.change(ctx.actor(), summary) as change:
-        closed = close_follow_ups(ctx, change, party, when)
-        interaction_id = change.add("interactions", interaction)
-        reminder_id = None
-        if follow_up:
-            text = f"follow up with {party.name}" + (f": {request.notes}" if request.notes else "")
-            reminder_id = set_follow_up(ctx, change, party, follow_up, interaction_id, text)
-        earned = auto_points(ctx, change, party, request.kind)
-    lines = []
-    if request.notes:
-        lines.append(request.notes)
-    if ctx.message.files:
-        lines.append(f"File: {files_text(ctx.message.files)}")
-    if follow_up:
-        lines.append(f"Follow-up: {ctx.show_time(follow_up)} (reminder {reminder_id})")
-    lines += [f"Closed your follow-up {r.id}: {r.text}" for r in closed]
-    if earned:
-        lines.append(earned)
-    if party.excluded:
-        lines.append(warning(party))
-    elif flag := standing_warning(ctx, party):
-        lines.append(flag)
-    title = f"{summary} — {ctx.show_time(when)}."
-    return _with_sections(changed(title, change.entry_id), Section(lines=tuple(lines)))
-
-
-def _with_sections(reply: Reply, *sections: Section) -> Reply:
-    kept = tuple(s for s in sections if s.lines or s.fields)
-    return Reply(
-        title=reply.title, sections=reply.sections + kept, buttons=reply.buttons, changed=True
-    )
 
 
 def history(ctx: Context, _word: str, rest: str) -> Reply:

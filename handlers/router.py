@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -18,6 +19,7 @@ from handlers import (
     digest,
     governance,
     interactions,
+    log_use_case,
     parties,
     phrases,
     pipeline,
@@ -38,6 +40,7 @@ from storage.text import clean_line
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 8000
+Action = Callable[[Context], Reply]
 
 AREAS = (
     parties,
@@ -68,7 +71,8 @@ def _help(ctx: Context, _word: str, rest: str) -> Reply:
 
 HELP = Verb("help", ("help", "?", "start", "commands"), _help, "this list", ("help", "help log"))
 VERBS: tuple[Verb, ...] = (*(v for area in AREAS for v in area.VERBS), HELP)
-_BY_WORD = {word: verb for verb in VERBS for word in verb.words}
+BUTTON_VERBS = (log_use_case.KEEP_NOTE,)  # reached from buttons only: not in help or menus
+_BY_WORD = {word: verb for verb in (*VERBS, *BUTTON_VERBS) for word in verb.words}
 
 
 def help_reply(topic: str = "") -> Reply:
@@ -117,18 +121,27 @@ class Router:
         verb, word, rest = verb_for(text)
         if verb is None:
             return _unknown(word)
+        run = verb.run
+        return self.perform(message, lambda ctx: run(ctx, word, rest), verb.name)
+
+    def perform(self, message: Message, action: Action, name: str = "action") -> Reply:
+        """`action`'s reply under the store's lock: a repeat says done, a failure stores nothing.
+
+        Verbs come here after their line is read; adapters come here with values (a form, a
+        forwarded text) for a use case, with the same checks on repeats and failures.
+        """
         ctx = Context(self.store, self.team, message)
         try:
             with self.store.lock:
                 self.store.refuse_repeat(message.message_id)  # before any check: say done
-                return verb.run(ctx, word, rest)
+                return action(ctx)
         except AlreadyProcessed as done:
             return Reply(title=f"Already done: {done.entry.get('summary', 'that change')}.")
         except StoreError as error:
             log.error("store refused a change: %s", error)
             return Reply(title="I couldn't save that, so nothing was stored. Try again.", ok=False)
         except Exception:
-            log.exception("%s failed on %r", verb.name, text[:200])
+            log.exception("%s failed on %r", name, message.text[:200])
             return Reply(title="Sorry, something went wrong; nothing was stored.", ok=False)
 
 

@@ -84,7 +84,7 @@ async def test_a_good_form_is_logged_once_and_confirmed_by_dm(tmp_path: Path, mo
         assert "Follow-up: Fri 27 Nov 2026, 09:00 CET" in confirmed["text"]
         assert "Undo" in texts(confirmed["blocks"])
         (call,) = rig.rapport.store.interactions.for_party(1)
-        assert call.notes == "they follow\u2011up with legal" and call.channel == "slack"
+        assert call.notes == "they follow up with legal" and call.channel == "slack"
 
         await rig.submit(values, view_id="V0LOGONCE01")  # Slack sends the same view again
         await rig.expect("chat.postMessage", channel=ANA_DM)

@@ -6,7 +6,7 @@ import pytest
 
 from bot.slack_blocks import card_party_id, fallback_text, log_modal, reply_blocks
 from bot.slack_text import escape, incoming_text
-from handlers.log_form import LogForm, log_command, note_command
+from handlers.log_use_case import keep_note_command
 from handlers.reply import Button, Reply, Section
 from handlers.resolve import named_in
 from storage.store import Store
@@ -83,12 +83,17 @@ def test_the_modal_has_the_contract_block_ids() -> None:
     assert view["blocks"][3]["element"]["initial_value"] == "hello"
 
 
-def test_a_form_becomes_the_equivalent_log_line() -> None:
-    form = LogForm("12", "call", "3 Nov, 10:30", "talked - fine, they follow up", "next tuesday")
-    notes = "talked - fine, they follow\u2011up"
-    assert log_command(form) == f"log call with #12 3 Nov 10:30: {notes}, follow up next tuesday"
-    assert log_command(LogForm("#3", "joint activity")) == "log joint activity with #3 now"
-    assert note_command(4, "Can we\nfollow up?") == "log note with #4 now: Can we follow\u2011up?"
+def test_a_note_button_carries_the_text_as_one_token_and_logs_it_verbatim(
+    chat: Chat, store: Store
+) -> None:
+    chat("add supplier GreenPack")
+    text = "Re: price - can you follow up friday?\nfollow up: 3 Nov, 10:30 {ok}"
+    command = keep_note_command(1, text)
+    assert command.count(" ") == 2 and "\n" not in command
+    assert chat(command).changed
+    (note,) = store.interactions.for_party(1)
+    assert (note.kind, note.notes, note.at) == ("note", text, chat.now.isoformat())
+    assert store.reminders.open_all() == []
 
 
 def test_a_message_names_its_parties_as_whole_words(chat: Chat, store: Store) -> None:
