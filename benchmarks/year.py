@@ -197,7 +197,7 @@ def chat_start(folder: Path, runs: int = 5) -> tuple[list[float], float]:
     for _ in range(runs):
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "chat", "--config", str(config), "--as", "mgr1"],
+            [sys.executable, "-m", "bot", "chat", "--config", str(config), "--as", "mgr1"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
         )  # fmt: skip
         assert proc.stdin is not None and proc.stdout is not None

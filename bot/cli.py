@@ -357,7 +357,3 @@ def import_deals(
         app.close()
     print(("dry run, nothing stored: " if dry_run else "") + "\n".join(report))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

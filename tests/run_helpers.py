@@ -83,7 +83,7 @@ class Rapport:
         self._reader: asyncio.Task[None] | None = None
 
     async def start(self) -> Rapport:
-        args = [sys.executable, "-m", "bot.cli", "run", "--config", str(self.config)]
+        args = [sys.executable, "-m", "bot", "run", "--config", str(self.config)]
         args += ["--now", self.now] if self.now else []
         self.process = await asyncio.create_subprocess_exec(
             *args, cwd=ROOT, env=self.env, stdout=asyncio.subprocess.PIPE,

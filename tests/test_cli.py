@@ -38,7 +38,7 @@ def rapport(
     *args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot", *args],
         cwd=cwd,
         input=stdin,
         capture_output=True,
@@ -137,7 +137,7 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
 def chatting(cwd: Path, *args: str) -> Iterator[str]:
     """A `rapport chat` process that owns the store while the block runs; yields its first reply."""
     holder = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "chat", *args],
+        [sys.executable, "-m", "bot", "chat", *args],
         cwd=cwd,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -62,7 +62,7 @@ def markers_in(store: Store) -> set[str]:
 def test_killed_writer_never_loses_an_acknowledged_change(tmp_path: Path) -> None:
     rng = random.Random()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "bot.cli", "chat", "--data", str(tmp_path / "data")]
+    command = [sys.executable, "-m", "bot", "chat", "--data", str(tmp_path / "data")]
     subprocess.run(command, input="\n".join(SETUP) + "\n", text=True, env=env, check=True)
     acked: list[str] = []
     for round_no in range(ROUNDS):

@@ -122,7 +122,7 @@ def test_a_full_disk_at_exit_is_one_line(
 
 def test_invalid_utf8_on_stdin_is_one_line_and_the_good_lines_are_kept(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "chat", "--data", "data"],
+        [sys.executable, "-m", "bot", "chat", "--data", "data"],
         cwd=tmp_path,
         input=b"add customer Acme\nadd customer \xff\xfe Bad\nadd customer Zeta\n",
         capture_output=True,
