@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers import term_exports
+from handlers.export_values import local_iso, party_name
 from handlers.spreadsheet import list_cell, neutralise
 from storage.models import SUPPLIER, Policy, files_text, tier_for
 from storage.store import Store
@@ -28,11 +29,6 @@ KINDS = (
     *term_exports.KINDS,
 )
 FORMATS = ("jsonl", "csv")
-
-
-def local_iso(iso: str | None, tz: ZoneInfo) -> str | None:
-    """A stored UTC time as ISO 8601 with the reader's offset."""
-    return datetime.fromisoformat(iso).astimezone(tz).isoformat() if iso else None
 
 
 def party_rows(
@@ -66,16 +62,11 @@ def party_rows(
         yield row
 
 
-def _party_name(store: Store, party_id: int | None) -> str | None:
-    party = store.parties.get(party_id) if party_id is not None else None
-    return party.name if party else None
-
-
 def interaction_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
     for i in store.interactions.all():
         yield {
             "id": i.id,
-            "party": _party_name(store, i.party_id),
+            "party": party_name(store, i.party_id),
             "party_id": i.party_id,
             "kind": i.kind,
             "at": local_iso(i.at, tz),
@@ -93,7 +84,7 @@ def reminder_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
             "id": r.id,
             "for": r.owner,
             "text": r.text,
-            "party": _party_name(store, r.party_id),
+            "party": party_name(store, r.party_id),
             "due": local_iso(r.due, tz),
             "recurrence": r.recurrence,
             "status": r.status,
@@ -110,7 +101,7 @@ def ledger_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
     for entry in store.ledger.all():
         yield {
             "id": entry.id,
-            "party": _party_name(store, entry.party_id),
+            "party": party_name(store, entry.party_id),
             "party_id": entry.party_id,
             "delta": entry.delta,
             "reason": entry.reason,

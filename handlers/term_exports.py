@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.deal_rules import probability
+from handlers.export_values import local_iso, party_name
 from storage.models import Policy
 from storage.store import Store
 
@@ -15,20 +16,11 @@ Row = dict[str, Any]
 KINDS = ("deals", "contracts", "certs")
 
 
-def _local(iso: str | None, tz: ZoneInfo) -> str | None:
-    return datetime.fromisoformat(iso).astimezone(tz).isoformat() if iso else None
-
-
-def _party(store: Store, party_id: int) -> str | None:
-    party = store.parties.get(party_id)
-    return party.name if party else None
-
-
 def deal_rows(store: Store, tz: ZoneInfo, policy: Policy) -> Iterator[Row]:
     for deal in store.deals.all():
         yield {
             "id": deal.id,
-            "party": _party(store, deal.party_id),
+            "party": party_name(store, deal.party_id),
             "title": deal.title,
             "value": deal.value,
             "currency": deal.currency,
@@ -36,8 +28,8 @@ def deal_rows(store: Store, tz: ZoneInfo, policy: Policy) -> Iterator[Row]:
             "probability": probability(policy.deals, deal.stage),
             "close": deal.close or None,
             "owner": deal.owner,
-            "opened_at": _local(deal.opened_at, tz),
-            "closed_at": _local(deal.closed_at, tz),
+            "opened_at": local_iso(deal.opened_at, tz),
+            "closed_at": local_iso(deal.closed_at, tz),
             "reason": deal.reason,
         }
 
@@ -46,7 +38,7 @@ def contract_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
     for item in store.contracts.all():
         yield {
             "id": item.id,
-            "party": _party(store, item.party_id),
+            "party": party_name(store, item.party_id),
             "title": item.title,
             "status": item.status,
             "start": item.start or None,
@@ -55,7 +47,7 @@ def contract_rows(store: Store, tz: ZoneInfo) -> Iterator[Row]:
             "currency": item.currency,
             "notice_days": item.notice_days,
             "owner": item.owner,
-            "created_at": _local(item.created_at, tz),
+            "created_at": local_iso(item.created_at, tz),
             "created_by": item.created_by,
         }
 
@@ -65,12 +57,12 @@ def cert_rows(store: Store, tz: ZoneInfo, now: datetime) -> Iterator[Row]:
     for item in store.certs.all():
         yield {
             "id": item.id,
-            "party": _party(store, item.party_id),
+            "party": party_name(store, item.party_id),
             "name": item.name,
             "expires": item.expires,
             "valid": item.valid_on(day),
             "owner": item.owner,
-            "created_at": _local(item.created_at, tz),
+            "created_at": local_iso(item.created_at, tz),
             "created_by": item.created_by,
         }
 
