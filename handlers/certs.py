@@ -10,7 +10,7 @@ from handlers.context import Context
 from handlers.contracts import keeper_refusal, owner_of, party_and_title
 from handlers.days import parse_day, parse_within, show_day, today
 from handlers.parsing import split_once
-from handlers.reply import Reply, Section, changed, plural, problem
+from handlers.reply import Reply, Section, changed, first_lines, plural, problem
 from handlers.resolve import find_party
 from handlers.verbs import Verb
 from storage.contracts import Certificate
@@ -96,9 +96,7 @@ def certs(ctx: Context, _word: str, rest: str) -> Reply:
             title=f"No certificates {label}.", sections=(Section(lines=(f"Try: {EXAMPLE}",)),)
         )
     chosen.sort(key=lambda c: (c.expires, c.id))
-    lines = tuple(cert_line(ctx, c) for c in chosen[:PAGE])
-    if len(chosen) > PAGE:
-        lines += (f"and {len(chosen) - PAGE} more",)
+    lines = first_lines(chosen, lambda c: cert_line(ctx, c), PAGE)
     return Reply(
         title=f"{plural(len(chosen), 'certificate')} {label}:", sections=(Section(lines=lines),)
     )

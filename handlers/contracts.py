@@ -11,7 +11,7 @@ from handlers.context import Context
 from handlers.days import parse_day, parse_within, show_day, today
 from handlers.notices import notify
 from handlers.parsing import quote_name, split_once
-from handlers.reply import Reply, Section, changed, plural, problem
+from handlers.reply import Reply, Section, changed, first_lines, plural, problem
 from handlers.resolve import find_party
 from handlers.verbs import Verb
 from storage.contracts import ACTIVE, DRAFT, Contract
@@ -170,9 +170,7 @@ def contracts(ctx: Context, _word: str, rest: str) -> Reply:
             title=f"No contracts {label}.", sections=(Section(lines=(f"Try: {EXAMPLE}",)),)
         )
     chosen.sort(key=lambda c: (c.status != DRAFT, c.end, c.id))
-    lines = tuple(contract_line(ctx, c) for c in chosen[:PAGE])
-    if len(chosen) > PAGE:
-        lines += (f"and {len(chosen) - PAGE} more",)
+    lines = first_lines(chosen, lambda c: contract_line(ctx, c), PAGE)
     return Reply(
         title=f"{plural(len(chosen), 'contract')} {label}:", sections=(Section(lines=lines),)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.deal_rules import clock_of, deal_line
-from handlers.reply import Reply, Section, plural, problem
+from handlers.reply import Reply, Section, first_lines, plural, problem
 from handlers.resolve import find_party
 from handlers.verbs import Verb
 from storage.deals import LOST, WON, Deal
@@ -32,9 +32,7 @@ def deals(ctx: Context, _word: str, rest: str) -> Reply:
         return Reply(title=f"No {state} deals ({whose}).")
     chosen.sort(key=lambda d: (d.close or "9999", d.id) if state == "open" else (d.id,))
     clock = clock_of(ctx)
-    lines = tuple(deal_line(ctx, d, clock=clock) for d in chosen[:PAGE])
-    if len(chosen) > PAGE:
-        lines += (f"and {len(chosen) - PAGE} more",)
+    lines = first_lines(chosen, lambda d: deal_line(ctx, d, clock=clock), PAGE)
     title = f"{plural(len(chosen), f'{state} deal')} ({whose}):"
     return Reply(title=title, sections=(Section(lines=lines),))
 

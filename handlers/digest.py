@@ -13,7 +13,7 @@ from handlers.ownership import refusal, save_party
 from handlers.parsing import split_args
 from handlers.parties import parse_cadence
 from handlers.reminders import reminder_line
-from handlers.reply import Reply, Section, changed, plural, problem
+from handlers.reply import Reply, Section, changed, first_lines, plural, problem
 from handlers.resolve import find_party
 from handlers.search import ROLE_WORDS
 from handlers.verbs import Verb
@@ -113,9 +113,7 @@ def stale(ctx: Context, _word: str, rest: str) -> Reply:
     found = stale_parties(ctx, keep)
     if not found:
         return Reply(title="Nothing is stale: every party with a cadence was contacted in time.")
-    lines = tuple(stale_line(ctx, s) for s in found[:PAGE])
-    if len(found) > PAGE:
-        lines += (f"and {len(found) - PAGE} more",)
+    lines = first_lines(found, lambda s: stale_line(ctx, s), PAGE)
     title = f"{plural(len(found), 'party')} past their contact cadence, most overdue first:"
     return Reply(title=title, sections=(Section(lines=lines),))
 

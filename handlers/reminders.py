@@ -12,7 +12,7 @@ from handlers.leftovers import ask_about_dates
 from handlers.notices import context_for, notify
 from handlers.recurrence import Recurrence, parse_every, schedule, split_recurrence
 from handlers.reminder_phrases import party_named_in, split_when_and_text
-from handlers.reply import Reply, Section, changed, plural, problem
+from handlers.reply import Reply, Section, changed, first_lines, plural, problem
 from handlers.verbs import Verb
 from storage.models import Party, Person
 from storage.reminders import CANCELLED, DONE, Reminder, rolled_forward
@@ -168,9 +168,7 @@ def reminders(ctx: Context, _word: str, rest: str) -> Reply:
     adjective = "overdue" if overdue else "open"
     if not found:
         return Reply(title=f"No {adjective} reminders for {who}.")
-    lines = tuple(reminder_line(ctx, r, with_owner=everyone) for r in found[:PAGE])
-    if len(found) > PAGE:
-        lines += (f"and {len(found) - PAGE} more",)
+    lines = first_lines(found, lambda r: reminder_line(ctx, r, with_owner=everyone), PAGE)
     title = f"{plural(len(found), adjective + ' reminder')} for {who}, soonest first:"
     return Reply(title=title, sections=(Section(lines=lines),))
 

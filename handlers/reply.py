@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 
 from storage.models import Person
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +118,12 @@ def changed(title: str, entry_id: int | None, buttons: tuple[Button, ...] = ()) 
     """A reply for a stored change: it carries an Undo button for exactly that change."""
     undo = Button(label="Undo", command=f"undo {entry_id}", style="danger")
     return Reply(title=title, buttons=(*buttons, undo), changed=True)
+
+
+def first_lines(items: Sequence[T], line: Callable[[T], str], page: int) -> tuple[str, ...]:
+    """A list's first `page` items as lines, then "and N more" when there are more."""
+    lines = tuple(line(item) for item in items[:page])
+    return lines + ((f"and {len(items) - page} more",) if len(items) > page else ())
 
 
 def plural(count: int, word: str, many: str = "") -> str:

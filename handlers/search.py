@@ -9,7 +9,7 @@ from handlers.cards import summary_line
 from handlers.compliance import has_policy_state
 from handlers.context import Context
 from handlers.parsing import Args, split_args
-from handlers.reply import Reply, Section, plural, problem
+from handlers.reply import Reply, Section, first_lines, plural, problem
 from handlers.verbs import Verb
 from storage.models import (
     CUSTOMER,
@@ -140,9 +140,7 @@ def _list_reply(ctx: Context, parties: list[Party], role: str | None) -> Reply:
     if not parties:
         title = f"No {plural(2, noun).split()[1]} match."
         return Reply(title=title, sections=(Section(lines=(f"Try: {EXAMPLE}",)),))
-    lines = tuple(summary_line(ctx, p) for p in parties[:PAGE])
-    if len(parties) > PAGE:
-        lines += (f"and {len(parties) - PAGE} more",)
+    lines = first_lines(parties, lambda p: summary_line(ctx, p), PAGE)
     return Reply(title=f"Found {plural(len(parties), noun)}:", sections=(Section(lines=lines),))
 
 
