@@ -245,7 +245,7 @@ def _suppliers(axes: Axes, suppliers: Suppliers, title: str) -> None:
                   va="center", fontsize=10, color="#555555")  # fmt: skip
     for colour, line in zip(OKABE_ITO, suppliers.lines, strict=False):
         values = [math.nan if v is None else v for v in line.series]
-        label = short(line.name) + (f" ({', '.join(line.marks)})" if line.marks else "")
+        label = "\n  ".join((short(line.name), *line.marks))  # a mark a line: the legend fits
         style = "--" if line.marks else "-"
         axes.plot(range(len(values)), values, color=colour, marker="o", linewidth=2.5,
                   linestyle=style, label=label)  # fmt: skip
