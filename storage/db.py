@@ -20,7 +20,7 @@ import orjson
 
 from storage import journal, locks, private, snapshots
 from storage.cold import ColdShards
-from storage.engine import Change, ChangeHook, notify_hooks
+from storage.engine import Change, ChangeHook, allocate_id, notify_hooks, reserve_id
 from storage.errors import StoreCorrupt, StoreError, StoreLocked
 from storage.leadership import SoleLeader
 from storage.shards import ShardedCollection
@@ -442,12 +442,8 @@ class Database:
 
     def _allocate(self, name: str) -> int:
         self._collection(name)
-        doc_id = self._next_ids.get(name, 1)
-        self._next_ids[name] = doc_id + 1
-        return doc_id
+        return allocate_id(self._next_ids, name)
 
     def _reserve(self, name: str, doc_id: int) -> None:
         self._collection(name)
-        if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 1:
-            raise ValueError(f"document ids are positive integers, not {doc_id!r}")
-        self._next_ids[name] = max(self._next_ids.get(name, 1), doc_id + 1)
+        reserve_id(self._next_ids, name, doc_id)

@@ -24,6 +24,20 @@ Change = tuple[str, int, Doc | None, Doc | None]  # collection, id, before, afte
 log = logging.getLogger(__name__)
 
 
+def allocate_id(next_ids: dict[str, int], collection: str) -> int:
+    """The collection's next document id, taken: ids start at 1 and are never reused."""
+    doc_id = next_ids.get(collection, 1)
+    next_ids[collection] = doc_id + 1
+    return doc_id
+
+
+def reserve_id(next_ids: dict[str, int], collection: str, doc_id: int) -> None:
+    """A document keeps the id it was given (a replay, an import): none after it reuses it."""
+    if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 1:
+        raise ValueError(f"document ids are positive integers, not {doc_id!r}")
+    next_ids[collection] = max(next_ids.get(collection, 1), doc_id + 1)
+
+
 def notify_hooks(hooks: Mapping[str, list[ChangeHook]], changes: Iterable[Change]) -> None:
     """Tell each collection's hooks of its applied changes; a failing hook does not keep the
     others from seeing the change (it is saved already), and its error is raised after."""

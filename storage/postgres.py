@@ -26,7 +26,7 @@ import psycopg
 from psycopg import pq
 
 from storage import pg_schema, pg_session, pg_snapshot
-from storage.engine import Change, ChangeHook, notify_hooks
+from storage.engine import Change, ChangeHook, allocate_id, notify_hooks, reserve_id
 from storage.errors import StoreError
 from storage.leadership import AdvisoryLeadership
 from storage.pg_follow import ChangeListener
@@ -242,15 +242,11 @@ class PostgresDatabase:
 
     def _allocate(self, name: str) -> int:
         self._collection(name)
-        doc_id = self._next_ids.get(name, 1)
-        self._next_ids[name] = doc_id + 1
-        return doc_id
+        return allocate_id(self._next_ids, name)
 
     def _reserve(self, name: str, doc_id: int) -> None:
         self._collection(name)
-        if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 1:
-            raise ValueError(f"document ids are positive integers, not {doc_id!r}")
-        self._next_ids[name] = max(self._next_ids.get(name, 1), doc_id + 1)
+        reserve_id(self._next_ids, name, doc_id)
 
     # -- following the other workers ---------------------------------------------------
 
@@ -306,7 +302,7 @@ class PostgresDatabase:
                 docs = self._docs.get(name)
                 if docs is None:  # a collection a newer version added
                     continue
-                self._next_ids[name] = max(self._next_ids.get(name, 1), doc_id + 1)
+                reserve_id(self._next_ids, name, doc_id)
                 before = docs.pop(doc_id, None) if doc is None else docs.get(doc_id)
                 if doc is not None and doc_id >= self._floor.get(name, 0):
                     docs[doc_id] = doc
