@@ -33,29 +33,6 @@ def contents(db: Database) -> dict[str, list[tuple[int, Any]]]:
     return {name: list(db.all(name)) for name in COLLECTIONS}
 
 
-def test_acme_is_still_there_after_close_and_reopen(folder: Path) -> None:
-    with open_db(folder) as db, db.transaction() as tx:
-        acme = tx.insert("parties", {"name": "Acme", "tags": ["vip"]})
-        tx.insert("audit", {"by": "ana", "party": acme})
-    with open_db(folder) as db:
-        assert db.get("parties", acme) == {"name": "Acme", "tags": ["vip"]}
-        assert db.count("parties") == 1
-        assert list(db.all("audit")) == [(1, {"by": "ana", "party": acme})]
-        assert db.get("parties", 99) is None
-
-
-def test_ids_grow_and_are_never_reused_even_after_the_newest_is_deleted(folder: Path) -> None:
-    with open_db(folder) as db:
-        with db.transaction() as tx:
-            ids = [tx.insert("parties", {"n": n}) for n in range(3)]
-        with db.transaction() as tx:
-            tx.delete("parties", ids[-1])
-    with open_db(folder) as db, db.transaction() as tx:
-        assert ids == [1, 2, 3]
-        assert tx.insert("parties", {"n": 3}) == 4
-        assert tx.insert("interactions", {}) == 1
-
-
 def test_all_is_in_id_order_across_shards_and_after_replacing_a_document(folder: Path) -> None:
     with open_db(folder, shard_size=3) as db:
         with db.transaction() as tx:
@@ -143,27 +120,6 @@ def test_bad_names_ids_and_documents_are_refused(folder: Path) -> None:
                 tx.insert("parties", ["not", "a", "dict"])  # type: ignore[arg-type]
         with pytest.raises(ValueError):
             Database(folder / "other", ["Bad Name"])
-
-
-def test_hooks_get_every_existing_document_then_every_change(folder: Path) -> None:
-    with open_db(folder) as db, db.transaction() as tx:
-        tx.insert("parties", {"name": "Acme"})
-    with open_db(folder) as db:
-        calls: list[tuple[str, int, Any, Any]] = []
-        db.on_change("parties", lambda *call: calls.append(call))
-        assert calls == [("parties", 1, None, {"name": "Acme"})]
-        with db.transaction() as tx:
-            tx.put("parties", 1, {"name": "Acme Ltd"})
-            globex = tx.insert("parties", {"name": "Globex"})
-            tx.insert("audit", {"by": "ana"})
-            assert len(calls) == 1
-        with db.transaction() as tx:
-            tx.delete("parties", globex)
-        assert calls[1:] == [
-            ("parties", 1, {"name": "Acme"}, {"name": "Acme Ltd"}),
-            ("parties", globex, None, {"name": "Globex"}),
-            ("parties", globex, {"name": "Globex"}, None),
-        ]
 
 
 def test_a_failing_hook_does_not_undo_the_saved_change(folder: Path) -> None:
