@@ -24,7 +24,7 @@ from storage.engine import Change, ChangeHook, allocate_id, notify_hooks, reserv
 from storage.errors import StoreCorrupt, StoreError, StoreLocked
 from storage.leadership import SoleLeader
 from storage.shards import ShardedCollection
-from storage.transaction import Doc, Transaction
+from storage.transaction import Doc, Transaction, joined
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -307,11 +307,8 @@ class Database:
         with self.lock:
             outer = self._active
             if outer is not None:
-                try:
-                    yield outer
-                except BaseException:
-                    outer.aborted = True
-                    raise
+                with joined(outer) as tx:
+                    yield tx
                 return
             self._check_writable()
             tx = self._active = Transaction(self)

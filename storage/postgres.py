@@ -31,7 +31,7 @@ from storage.errors import StoreError
 from storage.leadership import AdvisoryLeadership
 from storage.pg_follow import ChangeListener
 from storage.pg_lock import CommandLock
-from storage.transaction import Doc, Transaction
+from storage.transaction import Doc, Transaction, joined
 
 log = logging.getLogger(__name__)
 KEEP_CHANGES = timedelta(hours=1)  # every live worker follows within seconds
@@ -198,11 +198,8 @@ class PostgresDatabase:
         with self.lock:
             outer = self._active
             if outer is not None:
-                try:
-                    yield outer
-                except BaseException:
-                    outer.aborted = True
-                    raise
+                with joined(outer) as tx:
+                    yield tx
                 return
             tx = self._active = Transaction(self)
             try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -70,3 +72,14 @@ class Transaction:
         if not isinstance(doc, dict):
             raise TypeError(f"a document is a dict, not {type(doc).__name__}")
         return snapshots.dump_doc(doc)
+
+
+@contextmanager
+def joined(outer: Transaction) -> Iterator[Transaction]:
+    """A transaction opened inside another (same thread) joins it: a failure in the inner block
+    aborts the outer one too, so nothing of the whole is saved."""
+    try:
+        yield outer
+    except BaseException:
+        outer.aborted = True
+        raise
