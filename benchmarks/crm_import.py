@@ -24,7 +24,8 @@ from handlers.context import Team  # noqa: E402
 from handlers.import_sources import prepare, read_table  # noqa: E402
 from handlers.imports import import_rows  # noqa: E402
 from storage.models import Person  # noqa: E402
-from storage.store import Actor, Store  # noqa: E402
+from storage.store import Store  # noqa: E402
+from storage.unit_of_work import Actor  # noqa: E402
 
 ROWS, RUNS, LOOKUPS = 5_000, 5, 20_000
 STAGES = ("Lead", "Customer", "Opportunity", "Other")

@@ -53,7 +53,8 @@ from storage.deals import Deal  # noqa: E402
 from storage.ledger import AWARD, new_entry  # noqa: E402
 from storage.models import Interaction, Party, to_doc  # noqa: E402
 from storage.ratings import Rating  # noqa: E402
-from storage.store import Actor, Store  # noqa: E402
+from storage.store import Store  # noqa: E402
+from storage.unit_of_work import Actor  # noqa: E402
 
 RUNS = 100
 REPORTS = {  # name: (who asks, what they type)

@@ -18,13 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.measure import table, timed  # noqa: E402
 from bot.notify import RecordingNotifier  # noqa: E402
 from bot.progress import ProgressBar  # noqa: E402
-from bot.scheduler import Scheduler  # noqa: E402
+from bot.scheduler.loop import Scheduler  # noqa: E402
 from handlers.context import Team  # noqa: E402
 from storage.contracts import Certificate, Contract  # noqa: E402
 from storage.deals import Deal  # noqa: E402
 from storage.models import Person, to_doc  # noqa: E402
 from storage.reminders import Reminder  # noqa: E402
-from storage.store import Actor, Store  # noqa: E402
+from storage.store import Store  # noqa: E402
+from storage.unit_of_work import Actor  # noqa: E402
 
 REMINDERS, BATCH, RUNS, DUE_AT_ONCE = 20_000, 1_000, 2_000, 10
 DEALS, CONTRACTS, CERTS = 5_000, 2_000, 3_000

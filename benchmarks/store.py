@@ -22,7 +22,8 @@ from handlers.context import Team  # noqa: E402
 from handlers.reply import Message  # noqa: E402
 from handlers.router import Router  # noqa: E402
 from storage.models import Interaction, Party, Person, to_doc  # noqa: E402
-from storage.store import Actor, Store  # noqa: E402
+from storage.store import Store  # noqa: E402
+from storage.unit_of_work import Actor  # noqa: E402
 
 PARTIES, INTERACTIONS, BATCH, RUNS = 10_000, 100_000, 1_000, 500
 NOW = datetime(2026, 11, 25, 13, 37, tzinfo=UTC)
@@ -89,7 +90,7 @@ def measure(folder: Path) -> Results:
         lambda: store.parties.named(f"party {pick():05}"), RUNS * 4
     )
     results["get interaction by id (engine)"] = timed(
-        lambda: store.db.get("interactions", random.randint(1, INTERACTIONS)), RUNS * 4
+        lambda: store.engine.get("interactions", random.randint(1, INTERACTIONS)), RUNS * 4
     )
     store.close()
     return results

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from storage.db import Database  # noqa: E402
+from storage.engine.db import Database  # noqa: E402
 from storage.store import COLLECTIONS, Store  # noqa: E402
 
 
@@ -38,7 +38,7 @@ def main(folder: str, engine_only: bool) -> None:
     else:
         store = timed("open Store (read-only)", lambda: Store(folder, readonly=True))
         assert isinstance(store, Store)
-        db = store.db
+        db = store.engine
     assert isinstance(db, Database)
     print("audit shards in memory:", db.resident_shards("audit"))
     timed("get the first audit entry", lambda: db.get("audit", 1))

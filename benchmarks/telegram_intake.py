@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram.ext import ExtBot  # noqa: E402
 
 from benchmarks.measure import percentiles, table, timed  # noqa: E402
-from bot.telegram_intake import IntakeBot, keep_logs_private  # noqa: E402
+from bot.telegram.intake import IntakeBot, keep_logs_private  # noqa: E402
 from tests.fakes.telegram_updates import fixture  # noqa: E402
 
 BATCH, RUNS = 100, 200

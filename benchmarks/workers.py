@@ -36,7 +36,7 @@ from benchmarks.year import NOW, REPS, SIZES, TAGS, TEAM, build, customer, suppl
 from bot.progress import ProgressBar  # noqa: E402
 from handlers.reply import Message  # noqa: E402
 from handlers.router import Router  # noqa: E402
-from storage.pg_copy import copy_store  # noqa: E402
+from storage.engine.postgres.migrate import copy_store  # noqa: E402
 from storage.store import COLLECTIONS, Store  # noqa: E402
 from tests.fakes.slack_api import BOT_TOKEN, Call, FakeSlack  # noqa: E402
 from tests.fakes.slack_rig import SECRET, fixture, http_body, signed_headers  # noqa: E402

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import year_terms  # noqa: E402
 from benchmarks.measure import Results, stock_tinydb_insert, table, timed  # noqa: E402
 from bot.progress import ProgressBar  # noqa: E402
-from bot.scheduler import Scheduler  # noqa: E402
+from bot.scheduler.loop import Scheduler  # noqa: E402
 from handlers.context import Team  # noqa: E402
 from handlers.reply import Message  # noqa: E402
 from handlers.router import Router  # noqa: E402

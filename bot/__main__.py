@@ -1,5 +1,5 @@
 """`python -m bot …` is the `rapport` command: run as a module, `bot/` never lands on sys.path,
-where `bot/telegram.py` would shadow python-telegram-bot."""
+where `bot/telegram/app.py` would shadow python-telegram-bot."""
 
 import sys
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.config import Config
 from bot.dispatch import Clock, system_clock
-from bot.scheduler import Scheduler
+from bot.scheduler.loop import Scheduler
 from handlers import roster
 from handlers.router import Router
 from storage.store import Store
@@ -28,7 +28,7 @@ class App:
 def build(config: Config, clock: Clock = system_clock) -> App:
     """Open the store the config names and wire the conversation and the scheduler over it.
 
-    `rapport run` gives the scheduler its notifiers (bot.scheduler.build_scheduler); in
+    `rapport run` gives the scheduler its notifiers (bot.run); in
     `rapport chat` it only shows what fell due at the prompt.
     """
     store = Store(config.store_location)

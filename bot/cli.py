@@ -23,12 +23,12 @@ from handlers import deal_import, exports, import_sources, imports
 from handlers.context import Team
 from handlers.spreadsheet import incoming_cell
 from storage.checks import check_store
-from storage.db import StoreError
-from storage.engine import is_database_url
+from storage.errors import StoreError
 from storage.models import Person
 from storage.people import differences
 from storage.private import narrow_tree
-from storage.store import COLLECTIONS, Actor, Store
+from storage.store import COLLECTIONS, Store, is_database_url
+from storage.unit_of_work import Actor
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,7 +208,7 @@ def check_command(args: argparse.Namespace) -> int:
         }
         problems = check_store(store, known)
         differ = differences(config.team.people, store.people.stored())
-        where, schema = store.db.describe(), store.db.schema_version()
+        where, schema = store.describe(), store.schema_version()
     for line in differ:  # a notice, not a fault: the next start writes the config's values
         print(f"people: {line}")
     for line in problems:
@@ -222,7 +222,7 @@ def backup_command(args: argparse.Namespace) -> int:
     config = config_from(args)
     dest = Path(args.dir or f"rapport-backup-{datetime.now():%Y%m%d-%H%M%S}")
     with _open_readonly(config) as store:
-        store.db.backup(dest)
+        store.backup(dest)
     print(f"backed up {config.store_location} to {dest}")
     return 0
 
@@ -263,17 +263,15 @@ def refuse_overlap(source: Path, target: Path) -> None:
 
 
 def migrate_command(args: argparse.Namespace) -> int:
-    from storage.pg_copy import copy_store  # psycopg loads only when used
-
     config = config_from(args)
     url = _database_url(args.to or config.store_url)
     source = Path(args.source) if args.source else config.store_path
     if not source.exists():
         raise UsageError(f"{source}: no store here to migrate")
     with Store(source, readonly=True) as store:
-        total = sum(store.db.count(name) for name in COLLECTIONS)
+        total = sum(store.count(name) for name in COLLECTIONS)
         with ProgressBar(total, f"copying {source} into PostgreSQL") as bar:
-            counts = copy_store(store.db, COLLECTIONS, url, bar.advance)
+            counts = store.copy_into(url, bar.advance)
     shown = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
     print(f"migrated {sum(counts.values())} documents ({shown or 'none'}); counts checked")
     print("next: set [store] url to this database and start the workers")

@@ -83,7 +83,7 @@ async def edit_answer(router: Router, message_id: str) -> Reply | None:
     """
 
     def first_change() -> tuple[int | None, dict[str, Any] | None]:
-        with router.store.lock:
+        with router.store.command():
             entry_id = router.store.audit.id_by_message(message_id)
             return entry_id, router.store.audit.get(entry_id) if entry_id else None
 

@@ -59,7 +59,7 @@ class Health:
         if not self._ready:
             return web.Response(status=503, text="starting\n")
         try:
-            await asyncio.wait_for(asyncio.to_thread(self.store.db.ping), STORE_TIMEOUT)
+            await asyncio.wait_for(asyncio.to_thread(self.store.ping), STORE_TIMEOUT)
         except Exception as error:  # any failure means: send traffic elsewhere
             log.warning("readiness: the store does not answer: %s", error)
             return web.Response(status=503, text="store unavailable\n")

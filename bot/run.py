@@ -14,7 +14,6 @@ from bot.config import Config, ConfigError
 from bot.dispatch import Clock, moment_from, system_clock
 from bot.health import Health
 from bot.notify import Notifier
-from bot.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
 QUIET = ("httpx", "httpcore", "telegram", "slack_bolt", "slack_sdk", "aiohttp.access")
@@ -76,11 +75,11 @@ def platforms(app: composition.App, clock: Clock) -> list[tuple[str, Any]]:
     """An adapter for every platform the config has a table for (not started yet)."""
     found: list[tuple[str, Any]] = []
     if app.config.slack is not None:
-        from bot.slack import build_slack
+        from bot.slack.app import build_slack
 
-        found.append(("slack", build_slack(app, clock)))
+        found.append(("slack", build_slack(app.router, app.config.slack, clock)))
     if app.config.telegram is not None:
-        from bot.telegram import TelegramBot
+        from bot.telegram.app import TelegramBot
 
         found.append(("telegram", TelegramBot(app.config.telegram, app.router, clock)))
     if not found:
@@ -122,7 +121,9 @@ async def _serve(app: composition.App, clock: Clock, stop: asyncio.Event) -> Non
             said = await adapter.start()
             log.info("%s", ready_line(name, adapter, said))
         notifiers: dict[str, Notifier] = {name: a.notifier for name, a in adapters}
-        scheduler = build_scheduler(app, notifiers, clock)
+        scheduler = app.scheduler
+        for notifier in notifiers.values():
+            scheduler.add_notifier(notifier)
         await scheduler.start()
         started.append(scheduler)
         log.info("scheduler: ready, delivering on %s", " and ".join(notifiers))

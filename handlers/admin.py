@@ -9,8 +9,7 @@ from handlers.context import Context
 from handlers.parsing import split_args
 from handlers.reply import Reply, Section, changed, problem
 from handlers.verbs import Verb
-from storage.ledger import InsufficientPoints
-from storage.store import UndoConflict
+from storage.errors import InsufficientPoints, UndoConflict
 
 
 def whoami(ctx: Context, _word: str, _rest: str) -> Reply:
@@ -37,13 +36,8 @@ def settings(ctx: Context, _word: str, rest: str) -> Reply:
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
         return problem(f"I don't know the time zone “{zone_name}”.", "settings tz:Europe/Berlin")
-    doc_id, current = ctx.store.people.settings(ctx.person.handle)
-    doc = {**current, "handle": ctx.person.handle, "timezone": str(zone)}
     with ctx.store.change(ctx.actor(), f"Set time zone to {zone}") as change:
-        if doc_id is None:
-            change.insert("people", doc)
-        else:
-            change.put("people", doc_id, doc)
+        ctx.store.people.update(change, ctx.person.handle, {"timezone": str(zone)})
     return changed(f"Your time zone is now {zone}.", change.entry_id)
 
 

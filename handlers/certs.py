@@ -14,7 +14,7 @@ from handlers.reply import Reply, Section, changed, first_lines, plural, problem
 from handlers.resolve import find_party
 from handlers.verbs import Verb
 from storage.contracts import Certificate
-from storage.models import Party, name_key, to_doc
+from storage.models import Party, name_key
 
 EXAMPLE = 'cert GreenPack "ISO 14001" expires 1 mar 2027'
 PAGE = 20
@@ -47,9 +47,9 @@ def cert(ctx: Context, _word: str, rest: str) -> Reply:
     )
     with ctx.store.change(ctx.actor(), f"Recorded {name} for {party.name}") as change:
         if same:
-            change.put("certs", new.id, to_doc(new))
+            change.save(new)
         else:
-            new = replace(new, id=change.add("certs", new))
+            new = replace(new, id=change.add(new))
     said = f"Renewed {new.name}" if same else f"Recorded {new.name}"
     reply = changed(f"{said} for {party.name}: valid until {show_day(day)}.", change.entry_id)
     if not new.valid_on(today(ctx.dates()).isoformat()):

@@ -17,7 +17,8 @@ from handlers.context import Context, Team
 from handlers.notices import context_for, notify
 from handlers.reply import Reply, Section, problem
 from storage.models import SUPPLIER, Party, SupplierPolicy, name_key
-from storage.store import Change, Store
+from storage.store import Store
+from storage.unit_of_work import Change
 
 POLICY_CHECK = "policy"
 FAILING_MARK = "⚠ failing policy"

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from handlers.dates import DateContext, format_when
 from handlers.reply import Message
 from storage.models import Person, Policy
-from storage.store import Actor, Store
+from storage.store import Store
+from storage.unit_of_work import Actor
 
 
 class Roster(Protocol):

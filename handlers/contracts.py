@@ -15,8 +15,8 @@ from handlers.reply import Reply, Section, changed, first_lines, plural, problem
 from handlers.resolve import find_party
 from handlers.verbs import Verb
 from storage.contracts import ACTIVE, DRAFT, Contract
-from storage.models import Party, may_manage_terms, name_key, to_doc
-from storage.store import Change
+from storage.models import Party, may_manage_terms, name_key
+from storage.unit_of_work import Change
 
 EXAMPLE = 'contract GreenPack "Packaging 2027" from 1 jan 2027 to 31 dec 2027 value:120k notice:60d'
 LIST_EXAMPLE = "contracts expiring in 90d"
@@ -115,9 +115,9 @@ def contract(ctx: Context, word: str, rest: str) -> Reply:
     )
     with ctx.store.change(ctx.actor(), f"Recorded contract {title} with {party.name}") as change:
         if draft is not None:
-            change.put("contracts", draft.id, to_doc(new))
+            change.save(new)
         else:
-            new = replace(new, id=change.add("contracts", new))
+            new = replace(new, id=change.add(new))
     said = "Filled in the draft" if draft else "Recorded"
     reply = changed(f"{said} contract #{new.id}: {contract_line(ctx, new)}.", change.entry_id)
     reminder = show_day(end - timedelta(days=notice))
@@ -221,7 +221,7 @@ def open_draft(ctx: Context, change: Change, party: Party, title: str, source: s
         created_by=ctx.person.name,
         source=source,
     )
-    draft_id = change.add("contracts", draft)
+    draft_id = change.add(draft)
     fill_in = f'contract {quote_name(party.name)} "{title}" from <day> to <day> value:<amount>'
     if owner.casefold() != ctx.person.handle:
         told = Reply(

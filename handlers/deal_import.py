@@ -15,8 +15,9 @@ from handlers.amounts import parse_amount
 from handlers.context import Team
 from handlers.deal_rules import open_stages, stage_names
 from storage.deals import LOST, WON, Deal
-from storage.models import CUSTOMER, Party, name_key, to_doc
-from storage.store import Actor, Change, Store
+from storage.models import CUSTOMER, Party, name_key
+from storage.store import Store
+from storage.unit_of_work import Actor, Change
 
 Row = Mapping[str, str]
 BATCH = 500
@@ -146,7 +147,7 @@ class DealImport:
             batch = rows[start : start + BATCH]
             summary = f"Imported deals, lines {batch[0][0]}–{batch[-1][0]}"
             try:
-                with self.store.lock, self.store.change(self.actor, summary) as change:
+                with self.store.command(), self.store.change(self.actor, summary) as change:
                     for line, row in batch:
                         try:
                             self._row(change, row)
@@ -193,7 +194,7 @@ class DealImport:
             closed_at=at if stage in (WON, LOST) else None,
             history=({"stage": stage, "at": at, "by": self.actor.name},),
         )
-        change.add("deals", deal)
+        change.add(deal)
         self._seen.add((party_id, name_key(title)))
         self.added += 1
 
@@ -206,12 +207,12 @@ class DealImport:
         if named:
             found = named[0]
             if not found.is_(CUSTOMER):
-                change.put("parties", found.id, to_doc(found.with_role(CUSTOMER)))
+                change.save(found.with_role(CUSTOMER))
             return found.id
         party = Party(
             id=0, name=name, roles=(), created_at=self.actor.at, created_by=self.actor.name
         )
-        party_id = change.add("parties", party.with_role(CUSTOMER))
+        party_id = change.add(party.with_role(CUSTOMER))
         self._new_parties[key] = party_id
         self.parties_added += 1
         return party_id

@@ -23,8 +23,8 @@ from handlers.reply import Reply, Section, changed, problem
 from handlers.resolve import find_party, resolve
 from handlers.verbs import Verb
 from storage.deals import LOST, WON, Deal
-from storage.models import CUSTOMER, Party, may_change_deal, to_doc
-from storage.store import Change
+from storage.models import CUSTOMER, Party, may_change_deal
+from storage.unit_of_work import Change
 
 EXAMPLE = 'deal Acme "Q1 renewal" 48k stage:proposal close:15 jan'
 STAGE_EXAMPLE = "stage #3 negotiation"
@@ -73,7 +73,7 @@ def deal(ctx: Context, _word: str, rest: str) -> Reply:
         history=({"stage": stage, "at": at, "by": ctx.person.name},),
     )
     with ctx.store.change(ctx.actor(), f"Opened deal {title} with {party.name}") as change:
-        deal_id = change.add("deals", new)
+        deal_id = change.add(new)
         _tell_owner(ctx, change, owner, f"{ctx.person.name} opened a deal for you: {title}.")
     opened = replace(new, id=deal_id)
     reply = changed(f"Opened deal #{deal_id}: {deal_line(ctx, opened)}.", change.entry_id)
@@ -180,7 +180,7 @@ def _move(ctx: Context, found: Deal, wanted: str, reason: str = "") -> Reply:
     )
     summary = f"Moved deal {found.title} to {wanted}"
     with ctx.store.change(ctx.actor(), summary) as change:
-        change.put("deals", found.id, to_doc(moved))
+        change.save(moved)
         _tell_owner(ctx, change, found.owner, f"{ctx.person.name}: {deal_line(ctx, moved)}.")
     percent = round(probability(ctx.policy.deals, wanted) * 100)
     said = {WON: "won 🎉", LOST: f"lost because {reason}"}.get(wanted, f"{wanted} ({percent}%)")

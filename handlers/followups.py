@@ -9,7 +9,7 @@ from handlers.context import Context
 from handlers.reply import Button, Reply, Section
 from storage.models import Party, Person
 from storage.reminders import DONE, FOLLOW_UP, Reminder
-from storage.store import Change
+from storage.unit_of_work import Change
 
 
 def set_follow_up(
@@ -28,7 +28,7 @@ def set_follow_up(
         timezone=str(ctx.tz),
         kind=FOLLOW_UP,
     )
-    return change.add("reminders", reminder)
+    return change.add(reminder)
 
 
 def close_follow_ups(
@@ -45,7 +45,7 @@ def close_follow_ups(
         done = replace(
             reminder, status=DONE, closed_at=ctx.now.isoformat(), closed_by=ctx.person.name
         )
-        change.save("reminders", done)
+        change.save(done)
         closed.append(done)
     return closed
 

@@ -21,8 +21,9 @@ from storage.models import (
     statuses_for,
     to_doc,
 )
-from storage.store import Actor, Change, Store
+from storage.store import Store
 from storage.text import clean_line
+from storage.unit_of_work import Actor, Change
 
 BATCH = 500
 CONTACT_KEYS = ("name", "title", "email", "phone")
@@ -114,7 +115,7 @@ def _import_batch(
 ) -> None:
     summary = f"Imported {kind}, lines {batch[0][0]}–{batch[-1][0]}"
     try:
-        with store.lock, store.change(actor, summary) as change:
+        with store.command(), store.change(actor, summary) as change:
             pending: dict[str, int] = {}  # parties added in this batch, by name key
             for line, row in batch:
                 try:
@@ -151,16 +152,16 @@ def _import_row(
     )
     updated = _apply_row(team, base.with_role(role), row)
     if fresh:
-        pending[name_key(name)] = change.add("parties", updated)
+        pending[name_key(name)] = change.add(updated)
     elif updated != party:
-        change.save("parties", updated)
+        change.save(updated)
     return int(fresh)
 
 
 def _existing(store: Store, change: Change, name: str, pending: dict[str, int]) -> Party | None:
     if name_key(name) in pending:
         doc_id = pending[name_key(name)]
-        return from_doc(Party, doc_id, change.tx.get("parties", doc_id) or {})
+        return from_doc(Party, doc_id, change.current("parties", doc_id) or {})
     found = store.parties.named(name)
     if len(found) > 1:
         raise RowProblem(f"{name} names {len(found)} parties")
@@ -255,7 +256,7 @@ def _import_contact(store: Store, change: Change, row: Row, pending: dict[str, i
         name, (row.get("title") or "").strip(), email, (row.get("phone") or "").strip()
     )
     others = tuple(c for c in party.contacts if name_key(c["name"]) != name_key(name))
-    change.save("parties", replace(party, contacts=(*others, _contact_doc(contact, row))))
+    change.save(replace(party, contacts=(*others, _contact_doc(contact, row))))
     return int(len(others) == len(party.contacts))
 
 

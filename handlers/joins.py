@@ -17,7 +17,8 @@ from handlers.reply import Button, Reply, Section
 from storage.deliveries import Delivery
 from storage.models import Person
 from storage.settings import put_setting
-from storage.store import Actor, Change, Store
+from storage.store import Store
+from storage.unit_of_work import Actor, Change
 
 PLATFORMS = ("slack", "telegram")
 JOIN_ROLES = ("rep", "buyer", "manager")
@@ -94,7 +95,7 @@ def _ask(change: Change, to: Person, handle: str, key: str, at: str) -> None:
     delivery = Delivery(
         id=0, to=to.name, reply=reply_to_doc(reply), kind="notice", created_at=at, created_by=SYSTEM
     )
-    change.add("deliveries", delivery)
+    change.add(delivery)
 
 
 def _former(store: Store, platform: str, user_id: str) -> str:

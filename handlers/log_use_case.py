@@ -105,7 +105,7 @@ def log_interaction(
     summary = f"Logged {kind} with {party.name}"
     with ctx.store.change(ctx.actor(), summary) as change:
         closed = close_follow_ups(ctx, change, party, when)
-        interaction_id = change.add("interactions", interaction)
+        interaction_id = change.add(interaction)
         reminder_id = None
         if follow_up:
             text = f"follow up with {party.name}" + (f": {notes}" if notes else "")

@@ -14,7 +14,8 @@ from handlers.reply import Button, Message, Reply, Section
 from storage.deliveries import Delivery
 from storage.models import Person
 from storage.reminders import Reminder
-from storage.store import Change, Store
+from storage.store import Store
+from storage.unit_of_work import Change
 
 SYSTEM = "Rapport"  # the name the scheduler's and the outbox's own changes are made under
 LATE_AFTER_SECONDS = 300
@@ -33,7 +34,7 @@ def notify(ctx: Context, change: Change, to: str, reply: Reply, kind: str = "not
         created_at=ctx.now.isoformat(),
         created_by=ctx.person.name,
     )
-    return change.add("deliveries", delivery)
+    return change.add(delivery)
 
 
 def reply_to_doc(reply: Reply) -> dict[str, Any]:

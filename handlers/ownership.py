@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.reply import Reply, problem
 from storage.models import Party, may_write_party
-from storage.store import Change
+from storage.unit_of_work import Change
 
 
 class NotYours(Exception):
@@ -21,7 +21,7 @@ def save_party(ctx: Context, change: Change, before: Party, after: Party) -> Non
     """Write a changed party, checked once more by the same rule (NotYours if refused)."""
     if not may_write_party(ctx.person, before, after):
         raise NotYours(f"{ctx.person.name} may not change {before.name}")
-    change.save("parties", after)
+    change.save(after)
 
 
 def not_yours(party: Party) -> Reply:

@@ -15,7 +15,7 @@ from handlers.resolve import find_party
 from handlers.verbs import Verb
 from storage.ledger import AWARD, DEDUCT, LedgerEntry, new_entry
 from storage.models import CUSTOMER, SUPPLIER, Party, may_move_points, tier_for
-from storage.store import Change
+from storage.unit_of_work import Change
 
 AWARD_EXAMPLE = "award GreenPack 50 for on-time delivery"
 DEDUCT_EXAMPLE = "deduct Acme 20 for returned order"

@@ -98,7 +98,7 @@ def _store(
         timezone=zone,
     )
     with ctx.store.change(ctx.actor(), f"Set a reminder for {owner.name}: {text}") as change:
-        reminder_id = change.add("reminders", reminder)
+        reminder_id = change.add(reminder)
         if owner != ctx.person:
             notify(
                 ctx, change, owner.name, _heads_up(ctx, owner, replace(reminder, id=reminder_id))
@@ -199,9 +199,9 @@ def done(ctx: Context, _word: str, rest: str) -> Reply:
     following = rolled_forward(reminder, ctx.now)
     with ctx.store.change(ctx.actor(), f"Done reminder {reminder.id}: {reminder.text}") as change:
         if following is not None:
-            change.save("reminders", following)
+            change.save(following)
         else:
-            change.save("reminders", _closed(ctx, reminder, DONE))
+            change.save(_closed(ctx, reminder, DONE))
     title = f"Done: reminder {reminder.id} — {reminder.text}."
     if following is not None:
         title += f" Next: {ctx.show_time(following.due)}."
@@ -222,7 +222,7 @@ def cancel(ctx: Context, _word: str, rest: str) -> Reply:
     with ctx.store.change(
         ctx.actor(), f"Cancelled reminder {reminder.id}: {reminder.text}"
     ) as change:
-        change.save("reminders", _closed(ctx, reminder, CANCELLED))
+        change.save(_closed(ctx, reminder, CANCELLED))
     return changed(f"Cancelled reminder {reminder.id}: {reminder.text}.", change.entry_id)
 
 
@@ -242,7 +242,7 @@ def snooze(ctx: Context, _word: str, rest: str) -> Reply:
         reminder, due=until.isoformat(), sending_at=None, delivered_at=None, delivered_ref=""
     )
     with ctx.store.change(ctx.actor(), f"Snoozed reminder {reminder.id}") as change:
-        change.save("reminders", moved)
+        change.save(moved)
     return changed(
         f"Snoozed reminder {reminder.id} to {ctx.show_time(until)}: {reminder.text}.",
         change.entry_id,

@@ -4,46 +4,36 @@ remove (handing open reminders to the manager), and welcome the newcomer."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from handlers.notices import SYSTEM, reply_to_doc
 from handlers.reply import Reply, Section
 from storage.deliveries import Delivery
 from storage.models import Person
-from storage.people import COLLECTION, member_doc
-from storage.store import Actor, Change, Store
+from storage.people import member_doc
+from storage.store import Store
+from storage.unit_of_work import Actor, Change
 
 ROLE_RANK = {"rep": 1, "buyer": 1, "manager": 2, "admin": 3}
 
 
 def put_member(change: Change, store: Store, person: Person, source: str) -> None:
     """Store `person` as an active member (keeping their own settings and Slack zone)."""
-    doc_id, current = store.people.settings(person.handle)
-    doc: dict[str, Any] = {
-        **current,
-        "handle": person.handle,
-        "member": member_doc(person),
-        "active": True,
-        "source": source,
-    }
-    if doc_id is None:
-        change.insert(COLLECTION, doc)
-    elif doc != current:
-        change.put(COLLECTION, doc_id, doc)
+    fields = {"member": member_doc(person), "active": True, "source": source}
+    store.people.update(change, person.handle, fields)
 
 
 def deactivate(change: Change, store: Store, handle: str) -> None:
     """The person is no longer served; their document (and history) stays."""
     doc_id, current = store.people.settings(handle)
     if doc_id is not None and current.get("active", True):
-        change.put(COLLECTION, doc_id, {**current, "active": False})
+        store.people.update(change, handle, {"active": False})
 
 
 def hand_over_reminders(change: Change, store: Store, handle: str, to: str) -> int:
     """Give every open reminder of `handle` to `to`; how many moved."""
     moved = store.reminders.open_for(handle)
     for reminder in moved:
-        change.save("reminders", replace(reminder, owner=to))
+        change.save(replace(reminder, owner=to))
     return len(moved)
 
 
@@ -54,7 +44,7 @@ def seed(store: Store, people: tuple[Person, ...], at: str) -> int:
     """
     named = {p.handle for p in people}
     actor = Actor(name=SYSTEM, channel="config", at=at)
-    with store.lock, store.change(actor, "Team seeded from the config") as change:
+    with store.command(), store.change(actor, "Team seeded from the config") as change:
         for person in people:
             put_member(change, store, person, "config")
         for person, active, source in store.people.stored():
@@ -81,4 +71,4 @@ def welcome(change: Change, person: Person, added_by: str, at: str) -> None:
         created_at=at,
         created_by=added_by,
     )
-    change.add("deliveries", delivery)
+    change.add(delivery)

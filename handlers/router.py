@@ -34,8 +34,8 @@ from handlers import (
 from handlers.context import Context, Team
 from handlers.reply import Message, Reply, Section, drawn, problem
 from handlers.verbs import Verb
-from storage.db import StoreError
-from storage.store import AlreadyProcessed, Store
+from storage.errors import AlreadyProcessed, StoreError
+from storage.store import Store
 from storage.text import clean_line
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class Router:
             return help_reply()
         if len(text) > MAX_TEXT:
             return problem(f"That message is too long ({len(text)} characters); please shorten it.")
-        with self.store.lock:
+        with self.store.command():
             text = phrases.understand(text, self.store.parties, _BY_WORD)
         verb, word, rest = verb_for(text)
         if verb is None:
@@ -132,7 +132,7 @@ class Router:
         """
         ctx = Context(self.store, self.team, message)
         try:
-            with self.store.lock:
+            with self.store.command():
                 self.store.refuse_repeat(message.message_id)  # before any check: say done
                 return action(ctx)
         except AlreadyProcessed as done:

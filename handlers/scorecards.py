@@ -14,10 +14,10 @@ from handlers.reply import Reply, Section, changed, problem
 from handlers.resolve import find_party
 from handlers.verbs import Verb
 from storage.ledger import utc_iso
-from storage.models import SUPPLIER, Party, to_doc
+from storage.models import SUPPLIER, Party
 from storage.ratings import Rating
 from storage.scoring import Scorecard
-from storage.store import Change
+from storage.unit_of_work import Change
 
 EXAMPLE = "rate GreenPack quality:4 delivery:5 price:3: good batch"
 _NOTE = re.compile(r":(?:\s|$)")
@@ -118,7 +118,7 @@ def _store_rating(ctx: Context, party: Party, rating: Rating) -> Reply:
     flag = poor_flag(party, after)
     told: list[str] = []
     with ctx.store.change(ctx.actor(), f"Rated {party.name}") as change:
-        change.insert("ratings", to_doc(rating))
+        change.add(rating)
         if flag and not before.poor:
             told = _tell_managers(ctx, change, party, after)
     rated = ", ".join(f"{c} {v}" for c, v in rating.scores.items())

@@ -21,7 +21,8 @@ from handlers.reports import REPORTS, Request, chart_reply, has_data
 from storage.deliveries import Delivery
 from storage.models import Person
 from storage.settings import put_setting
-from storage.store import Change, Store
+from storage.store import Store
+from storage.unit_of_work import Change
 
 KINDS = ("activity", "pipeline")  # the charts a lead gets
 PERIOD = "last week"
@@ -82,7 +83,7 @@ def queue_weekly(store: Store, team: Team, person: Person, due: datetime, change
             continue
         spec = {"kind": kind, "period": PERIOD, "as_of": due.isoformat()}
         reply = {**reply_to_doc(Reply(title=f"{HEADING}{kind}")), "report": spec}
-        change.add("deliveries", Delivery(0, person.name, reply, "weekly", due.isoformat(), SYSTEM))
+        change.add(Delivery(0, person.name, reply, "weekly", due.isoformat(), SYSTEM))
 
 
 def _request(ctx: Context, kind: str, as_of: datetime, person: Person) -> Request | None:

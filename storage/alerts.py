@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from storage.engine import Engine
+from storage.engine.port import Engine
 
 if TYPE_CHECKING:
-    from storage.store import Change
+    from storage.unit_of_work import Change
 
 COLLECTION = "alerts"
 

@@ -1,7 +1,7 @@
 """The audit log: one entry per change, who, when, what, before and after; and undo's index.
 
-The audit collection is cold (see storage/cold.py): only its newest shards are held in memory,
-so the indexes here cover the resident tail (about the last 2,000-3,000 changes of the team,
+The audit collection is cold (see storage/engine/cold.py): only its newest shards are held in
+memory, so the indexes here cover the resident tail (about the last 2,000-3,000 changes of the team,
 3 shards of 1,000) plus every change made since the store was opened. Undo (`last_undoable`,
 `is_undone`) and the de-duplication of retried platform messages (`by_message`) reach back
 over that tail only; `get` and `all` reach every entry.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from storage.engine import Engine
+from storage.engine.port import Engine
 
 COLLECTION = "audit"
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from storage.engine import Engine
+from storage.engine.port import Engine
 from storage.terms import TermRepository
 
 CONTRACTS, CERTS = "contracts", "certs"
@@ -18,6 +19,8 @@ class Contract:
     The owner (and their manager) are reminded `notice_days` before the end. A draft (opened by
     redeeming a contract reward) has no term yet and is never reminded about.
     """
+
+    COLLECTION: ClassVar[str] = CONTRACTS
 
     id: int
     party_id: int
@@ -37,6 +40,8 @@ class Contract:
 @dataclass(frozen=True)
 class Certificate:
     """A certification a party holds until `expires` (a calendar day, YYYY-MM-DD, exclusive)."""
+
+    COLLECTION: ClassVar[str] = CERTS
 
     id: int
     party_id: int

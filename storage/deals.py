@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from storage.engine import Engine
+from storage.engine.port import Engine
 from storage.models import from_doc, name_key
 from storage.prefixes import PrefixIndex
 
@@ -22,6 +22,8 @@ class Deal:
     `close` is a calendar day (YYYY-MM-DD) in the owner's zone; `history` holds every stage
     the deal entered, with when and by whom, so the pipeline can say what changed.
     """
+
+    COLLECTION: ClassVar[str] = COLLECTION
 
     id: int
     party_id: int

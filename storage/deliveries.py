@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from storage.engine import Engine
+from storage.engine.port import Engine
 from storage.models import from_doc
 
 if TYPE_CHECKING:
-    from storage.store import Change
+    from storage.unit_of_work import Change
 
 COLLECTION = "deliveries"
 
@@ -18,6 +18,8 @@ COLLECTION = "deliveries"
 @dataclass(frozen=True)
 class Delivery:
     """One message for one person (`reply` as a document), and how far its sending has got."""
+
+    COLLECTION: ClassVar[str] = COLLECTION
 
     id: int
     to: str
@@ -68,7 +70,7 @@ class DeliveryRepository:
 
     def reverse(self, change: Change, doc_id: int, after: dict[str, Any] | None) -> None:
         """Undoing a change that queued a notice drops it while unsent; a sent one stays sent."""
-        current = change.tx.get(COLLECTION, doc_id)
+        current = change.current(COLLECTION, doc_id)
         if after is None or current is None:
             return
         if current.get("sending_at") is None and current.get("delivered_at") is None:

@@ -7,10 +7,10 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from storage.engine import Engine
+from storage.engine.port import Engine
 from storage.models import Interaction, from_doc
 
-COLLECTION = "interactions"
+COLLECTION = Interaction.COLLECTION
 
 
 class InteractionRepository:

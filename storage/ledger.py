@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from storage.engine import Engine
+from storage.engine.port import Engine
+from storage.errors import InsufficientPoints
 from storage.models import from_doc, to_doc
 
 if TYPE_CHECKING:
-    from storage.store import Change
+    from storage.unit_of_work import Change
 
 COLLECTION = "ledger"
 AWARD, DEDUCT, REDEEM, REVERSAL = "award", "deduct", "redeem", "reversal"
@@ -30,6 +31,8 @@ KINDS = (AWARD, DEDUCT, REDEEM, REVERSAL)
 class LedgerEntry:
     """One movement of points: `delta` is signed; `reverses` names the entry a reversal undoes."""
 
+    COLLECTION: ClassVar[str] = COLLECTION
+
     id: int
     party_id: int
     delta: int
@@ -39,15 +42,6 @@ class LedgerEntry:
     kind: str
     message_id: str | None = None
     reverses: int | None = None
-
-
-class InsufficientPoints(Exception):
-    """Taking the points back would leave the party below zero."""
-
-    def __init__(self, party_id: int, balance: int) -> None:
-        super().__init__(f"party {party_id} has only {balance} points")
-        self.party_id = party_id
-        self.balance = balance
 
 
 def utc_iso(moment: datetime | str) -> str:

@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache, lru_cache
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from anyascii import anyascii
 
@@ -98,6 +98,8 @@ class StatusChange:
 
 @dataclass(frozen=True)
 class Party:
+    COLLECTION: ClassVar[str] = "parties"
+
     id: int
     name: str
     roles: tuple[str, ...]
@@ -144,6 +146,8 @@ class Party:
 
 @dataclass(frozen=True)
 class Interaction:
+    COLLECTION: ClassVar[str] = "interactions"
+
     id: int
     party_id: int
     kind: str

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from storage.engine import Engine
+from storage.engine.port import Engine
 from storage.models import Party, from_doc, name_key
 from storage.prefixes import PrefixIndex
 
-COLLECTION = "parties"
+COLLECTION = Party.COLLECTION
 
 
 class PartyRepository:

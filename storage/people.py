@@ -9,12 +9,13 @@ their Slack profile gave (`slack_zone`, read at `slack_zone_at`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from storage.engine import Engine
+from storage.engine.port import Engine
 from storage.models import Person
+from storage.unit_of_work import Change
 
 COLLECTION = "people"
 MEMBER_FIELDS = ("name", "role", "timezone", "slack", "telegram", "manager", "notify")
@@ -59,6 +60,16 @@ class PeopleRepository:
         """The person's document id (None when there is none yet) and its content."""
         doc_id, doc = self._by_handle.get(handle.casefold(), (None, {}))
         return doc_id, doc
+
+    def update(self, change: Change, handle: str, fields: Mapping[str, Any]) -> None:
+        """Set `fields` on the person's document inside `change` (made if there is none yet);
+        nothing is written when nothing differs."""
+        doc_id, current = self.settings(handle)
+        doc = {**current, "handle": handle, **fields}
+        if doc_id is None:
+            change.insert(COLLECTION, doc)
+        elif doc != current:
+            change.put(COLLECTION, doc_id, doc)
 
     def stored(self) -> list[tuple[Person, bool, str]]:
         """Each member the store holds: the person, whether active, and where they came from."""

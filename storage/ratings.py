@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from storage.engine import Engine
+from storage.engine.port import Engine
 from storage.models import Policy, from_doc
 from storage.scoring import Scorecard, scorecard
 
@@ -17,6 +17,8 @@ COLLECTION = "ratings"
 @dataclass(frozen=True)
 class Rating:
     """One person's rating of a supplier: a 1–5 value for each criterion they rated."""
+
+    COLLECTION: ClassVar[str] = COLLECTION
 
     id: int
     party_id: int

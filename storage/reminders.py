@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-from storage.engine import Engine
+from storage.engine.port import Engine
 from storage.models import from_doc
 
 COLLECTION = "reminders"
@@ -23,6 +23,8 @@ UNCONFIRMED = "unconfirmed"  # delivered_ref of a send the process died during (
 @dataclass(frozen=True)
 class Reminder:
     """Who gets it, what, when (UTC), and how far its delivery has got."""
+
+    COLLECTION: ClassVar[str] = COLLECTION
 
     id: int
     owner: str

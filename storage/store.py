@@ -6,24 +6,25 @@ import gc
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from storage.alerts import AlertRepository
 from storage.audit import AuditRepository
 from storage.contracts import cert_repository, contract_repository
-from storage.db import Database, Transaction
 from storage.deals import DealRepository
 from storage.deliveries import DeliveryRepository
-from storage.engine import Engine, is_database_url
+from storage.engine.db import Database
+from storage.engine.port import ChangeHook, CommandScope, Engine
+from storage.errors import AlreadyProcessed, UndoConflict
 from storage.interactions import InteractionRepository
+from storage.leadership import Leadership
 from storage.ledger import LedgerRepository
-from storage.models import to_doc
 from storage.parties import PartyRepository
 from storage.people import PeopleRepository
 from storage.ratings import RatingRepository
 from storage.reminders import ReminderRepository
 from storage.settings import SettingsRepository
+from storage.unit_of_work import Actor, Change
 
 COLLECTIONS = (
     "parties",
@@ -42,29 +43,12 @@ COLLECTIONS = (
 )
 
 COLD = ("audit",)
-Reverser = Callable[["Change", int, dict[str, Any]], None]
+Reverser = Callable[[Change, int, dict[str, Any]], None]
 
 
-class AlreadyProcessed(Exception):
-    """A platform sent the same message again; the first one's change stands."""
-
-    def __init__(self, entry: dict[str, Any]) -> None:
-        super().__init__(entry.get("summary", ""))
-        self.entry = entry
-
-
-class UndoConflict(Exception):
-    """What a change wrote has been changed again since, so undoing it would lose work."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change, from where, when, and the platform's id of the message."""
-
-    name: str
-    channel: str
-    at: str
-    message_id: str | None = None
+def is_database_url(location: str | os.PathLike[str]) -> bool:
+    """Whether a store location names a PostgreSQL database rather than a folder."""
+    return str(location).startswith(("postgresql://", "postgres://"))
 
 
 @contextmanager
@@ -85,7 +69,7 @@ class Store:
     """Opens a store (a folder, or a PostgreSQL URL) and gives the repositories and the change
     unit over it."""
 
-    db: Engine
+    _engine: Engine
 
     def __init__(self, location: str | os.PathLike[str], *, readonly: bool = False) -> None:
         with _no_collection_while_loading():
@@ -95,34 +79,37 @@ class Store:
         self.location = str(location)  # opened again as Store(store.location)
         # the audit log is cold: only its newest entries are held in memory
         if is_database_url(location):
-            from storage.postgres import PostgresDatabase  # psycopg loads only when used
+            from storage.engine.postgres.database import (
+                PostgresDatabase,  # psycopg loads only when used
+            )
 
-            self.db = PostgresDatabase(str(location), COLLECTIONS, readonly=readonly, cold=COLD)
+            self._engine = PostgresDatabase(
+                str(location), COLLECTIONS, readonly=readonly, cold=COLD
+            )
         elif readonly:
-            self.db = Database.open_readonly(location, COLLECTIONS, cold=COLD)
+            self._engine = Database.open_readonly(location, COLLECTIONS, cold=COLD)
         else:
-            self.db = Database(location, COLLECTIONS, cold=COLD)
-        self.lock = self.db.lock
-        self.parties = PartyRepository(self.db)
-        self.interactions = InteractionRepository(self.db)
-        self.audit = AuditRepository(self.db)
-        self.people = PeopleRepository(self.db)
-        self.reminders = ReminderRepository(self.db)
-        self.deliveries = DeliveryRepository(self.db)
-        self.settings = SettingsRepository(self.db)
-        self.ledger = LedgerRepository(self.db)
-        self.ratings = RatingRepository(self.db)
-        self.deals = DealRepository(self.db)
-        self.contracts = contract_repository(self.db)
-        self.certs = cert_repository(self.db)
-        self.alerts = AlertRepository(self.db)
+            self._engine = Database(location, COLLECTIONS, cold=COLD)
+        self.parties = PartyRepository(self._engine)
+        self.interactions = InteractionRepository(self._engine)
+        self.audit = AuditRepository(self._engine)
+        self.people = PeopleRepository(self._engine)
+        self.reminders = ReminderRepository(self._engine)
+        self.deliveries = DeliveryRepository(self._engine)
+        self.settings = SettingsRepository(self._engine)
+        self.ledger = LedgerRepository(self._engine)
+        self.ratings = RatingRepository(self._engine)
+        self.deals = DealRepository(self._engine)
+        self.contracts = contract_repository(self._engine)
+        self.certs = cert_repository(self._engine)
+        self.alerts = AlertRepository(self._engine)
         self.reversers: dict[str, Reverser] = {
             "ledger": self.ledger.reverse,
             "deliveries": self.deliveries.reverse,
         }
 
     def close(self) -> None:
-        self.db.close()
+        self._engine.close()
         gc.unfreeze()  # what the load froze may be collected again
 
     def __enter__(self) -> Store:
@@ -134,12 +121,65 @@ class Store:
     @contextmanager
     def change(self, actor: Actor, summary: str, undoes: int | None = None) -> Iterator[Change]:
         """Everything written in the block lands atomically with its audit entry, or nothing."""
-        with self.db.transaction() as tx:
+        with self._engine.transaction() as tx:
             self.refuse_repeat(actor.message_id)
             change = Change(tx, actor)
             yield change
             if change.changes or undoes is not None:
                 change.entry_id = tx.insert("audit", change.audit_entry(summary, undoes))
+
+    @property
+    def engine(self) -> Engine:
+        """The engine beneath, for the storage layer's own tests and tools. `bot/` and
+        `handlers/` use only the repositories, `change()` and the methods below (a test of the
+        house rules, tests/test_architecture.py, holds them to it)."""
+        return self._engine
+
+    def command(self) -> CommandScope:
+        """Held for a whole command (re-entrant, `with store.command():`): its reads and writes
+        see one moment of the store, and no other command's change lands in between."""
+        return self._engine.lock
+
+    def on_change(self, collection: str, hook: ChangeHook) -> None:
+        """Call `hook(collection, id, before, after)` for every change applied from now on."""
+        self._engine.on_change(collection, hook)
+
+    def count(self, collection: str) -> int:
+        return self._engine.count(collection)
+
+    def describe(self) -> str:
+        """Where the store is, for a person: its folder, or its database without the password."""
+        return self._engine.describe()
+
+    def schema_version(self) -> int:
+        return self._engine.schema_version()
+
+    def ping(self) -> None:
+        """Raise StoreError unless the store can take a change now (readiness)."""
+        self._engine.ping()
+
+    def backup(self, dest: str | os.PathLike[str]) -> None:
+        """A consistent copy of the whole store into the new folder `dest`."""
+        self._engine.backup(dest)
+
+    def copy_into(self, url: str, advance: Callable[[int], None]) -> dict[str, int]:
+        """Copy every document into the empty PostgreSQL database at `url`, checked; the counts
+        per collection (`advance` is told of each batch copied)."""
+        from storage.engine.postgres.migrate import copy_store  # psycopg loads only when used
+
+        return copy_store(self._engine, COLLECTIONS, url, advance)
+
+    def worker_id(self) -> str:
+        """This process's name among the workers sharing the store."""
+        return self._engine.worker_id()
+
+    def is_alive(self, worker: str) -> bool:
+        """Whether the worker of that name still holds its session (always, on a folder)."""
+        return self._engine.is_alive(worker)
+
+    def leadership(self, job: int) -> Leadership:
+        """The right to do `job` (a key of storage.leadership) alone among the workers."""
+        return self._engine.leadership(job)
 
     def refuse_repeat(self, message_id: str | None) -> None:
         """Raise AlreadyProcessed when this platform message already made a change."""
@@ -160,53 +200,9 @@ class Store:
         if coll in self.reversers:
             self.reversers[coll](change, doc_id, after)
             return
-        if change.tx.get(coll, doc_id) != after:
+        if change.current(coll, doc_id) != after:
             raise UndoConflict(coll)
         if before is None:
             change.delete(coll, doc_id)
         else:
             change.put(coll, doc_id, before)
-
-
-class Change:
-    """One person's change in progress: every write is recorded with before and after."""
-
-    def __init__(self, tx: Transaction, actor: Actor) -> None:
-        self.tx = tx
-        self.actor = actor
-        self.changes: list[dict[str, Any]] = []
-        self.entry_id: int | None = None
-
-    def add(self, coll: str, obj: Any) -> int:
-        """Insert a dataclass (its `id` is ignored) and return the new id."""
-        return self.insert(coll, to_doc(obj))
-
-    def insert(self, coll: str, doc: dict[str, Any]) -> int:
-        doc_id = self.tx.insert(coll, doc)
-        self.changes.append({"coll": coll, "id": doc_id, "before": None, "after": doc})
-        return doc_id
-
-    def save(self, coll: str, obj: Any) -> None:
-        """Replace the stored document of a dataclass that has an `id`."""
-        self.put(coll, obj.id, to_doc(obj))
-
-    def put(self, coll: str, doc_id: int, doc: dict[str, Any]) -> None:
-        before = self.tx.get(coll, doc_id)
-        self.tx.put(coll, doc_id, doc)
-        self.changes.append({"coll": coll, "id": doc_id, "before": before, "after": doc})
-
-    def delete(self, coll: str, doc_id: int) -> None:
-        before = self.tx.get(coll, doc_id)
-        self.tx.delete(coll, doc_id)
-        self.changes.append({"coll": coll, "id": doc_id, "before": before, "after": None})
-
-    def audit_entry(self, summary: str, undoes: int | None) -> dict[str, Any]:
-        return {
-            "at": self.actor.at,
-            "by": self.actor.name,
-            "channel": self.actor.channel,
-            "message_id": self.actor.message_id,
-            "summary": summary,
-            "undoes": undoes,
-            "changes": self.changes,
-        }

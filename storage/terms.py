@@ -6,7 +6,7 @@ import bisect
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
-from storage.engine import Engine
+from storage.engine.port import Engine
 from storage.models import from_doc
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from storage.db import Database, StoreLocked  # noqa: E402
+from storage.engine.db import Database, StoreLocked  # noqa: E402
 
 COLLECTIONS = ["interactions", "audit", "pairs", "twins"]
 

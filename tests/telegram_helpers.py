@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.config import TelegramConfig
-from bot.telegram import TelegramBot
+from bot.telegram.app import TelegramBot
 from handlers.context import Team
 from handlers.router import Router
 from storage.store import Store

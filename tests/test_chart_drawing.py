@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.notify import RecordingNotifier
-from bot.scheduler import Scheduler
+from bot.scheduler.loop import Scheduler
 from handlers import charts
 from handlers.reply import Image, Message, Reply, drawn
 from handlers.router import Router

@@ -10,7 +10,8 @@ from handlers.context import Team
 from handlers.router import Router
 from storage.checks import check_store
 from storage.models import Reward, SupplierPolicy
-from storage.store import Actor, Store
+from storage.store import Store
+from storage.unit_of_work import Actor
 from tests.conftest import Chat
 
 POLICIES = (

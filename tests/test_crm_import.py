@@ -11,7 +11,8 @@ from handlers.context import Team
 from handlers.import_sources import Prepared, SourceProblem, prepare, read_table
 from handlers.imports import ImportReport, import_rows
 from storage.models import Party, Person
-from storage.store import Actor, Store
+from storage.store import Store
+from storage.unit_of_work import Actor
 from tests.test_cli import CONFIG, rapport
 
 FIXTURES = Path(__file__).parent / "fixtures" / "crm"

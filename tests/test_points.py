@@ -18,7 +18,8 @@ from handlers.router import Router
 from storage.checks import check_store
 from storage.ledger import AWARD, new_entry
 from storage.models import Policy, tier_for
-from storage.store import Actor, Store
+from storage.store import Store
+from storage.unit_of_work import Actor
 from tests.conftest import NOW, Chat
 
 pytestmark = pytest.mark.both_backends  # every test here runs on both engines

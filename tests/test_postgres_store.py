@@ -13,7 +13,7 @@ import pytest
 from bot.config import ConfigError, load_config
 from handlers.context import Team
 from handlers.router import Router
-from storage import pg_schema
+from storage.engine.postgres import schema as pg_schema
 from storage.store import Store
 from tests.conftest import Chat
 from tests.test_cli import rapport
@@ -53,7 +53,7 @@ def test_two_workers_awarding_at_once_never_lose_an_award(pg_url: str, team: Tea
     with Store(pg_url) as again:
         acme = again.parties.named("Acme")[0].id
         assert again.ledger.balance(acme) == 60
-        ids = [doc_id for doc_id, _ in again.db.all("ledger")]
+        ids = [doc_id for doc_id, _ in again.engine.all("ledger")]
         assert ids == list(range(1, 31))
 
 
@@ -64,7 +64,7 @@ def test_a_retry_reaching_another_worker_is_stored_once(pg_url: str, team: Team)
         assert ana_here("add customer Acme", message_id="slack:M1").ok
         retried = ana_there("add customer Acme", message_id="slack:M1")
         assert retried.title.startswith("Already done")
-        assert second.db.count("parties") == 1
+        assert second.engine.count("parties") == 1
     with psycopg.connect(pg_url) as conn:  # and the database itself refuses a second one
         row = conn.execute("SELECT doc::text FROM documents WHERE collection = 'audit'").fetchone()
         assert row is not None
@@ -88,7 +88,7 @@ def test_workers_starting_together_apply_the_migrations_once(pg_url: str) -> Non
     for thread in threads:
         thread.join()
     assert failures == [] and len(opened) == 4
-    assert {s.db.schema_version() for s in opened} == {pg_schema.SCHEMA_VERSION}
+    assert {s.engine.schema_version() for s in opened} == {pg_schema.SCHEMA_VERSION}
     for store in opened:
         store.close()
     with psycopg.connect(pg_url) as conn:
@@ -164,11 +164,11 @@ def test_migrate_copies_an_embedded_store_exactly_and_refuses_to_copy_twice(
     assert "counts checked" in moved.stdout and "copying" in moved.stderr
     with Store(tmp_path / "data", readonly=True) as embedded, Store(pg_url) as database:
         for name in ("parties", "interactions", "ledger", "reminders", "audit"):
-            assert list(database.db.all(name)) == list(embedded.db.all(name)), name
-            assert database.db.next_id(name) == embedded.db.next_id(name), name
+            assert list(database.engine.all(name)) == list(embedded.engine.all(name)), name
+            assert database.engine.next_id(name) == embedded.engine.next_id(name), name
         acme = database.parties.named("Acme")[0].id
         assert database.ledger.balance(acme) == 120
-        assert database.db.next_id("parties") == 4  # "Gone" (#3) was undone: 3 stays used
+        assert database.engine.next_id("parties") == 4  # "Gone" (#3) was undone: 3 stays used
     again = rapport("migrate", "--to", "env:RAPPORT_DATABASE_URL", cwd=tmp_path, env=env)
     assert again.returncode == 2 and "only into an empty one" in again.stderr
     exported = [
@@ -195,17 +195,17 @@ def test_a_worker_behind_the_pruned_change_log_reloads_and_answers_right(
         behind = Store(pg_url, readonly=True)  # no listener: it follows only when it runs
         try:
             assert [p.name for p in behind.parties.all()] == ["Acme"]
-            assert writer.db.prune(timedelta(0)) > 0  # type: ignore[attr-defined]
+            assert writer.engine.prune(timedelta(0)) > 0  # type: ignore[attr-defined]
             ana("add customer Globex")  # the log continues after the pruned part
-            with behind.lock:
+            with behind.command():
                 assert sorted(p.name for p in behind.parties.all()) == ["Acme", "Globex"]
             ana("rename Acme to Acme Ltd")
             ana("add customer Initech")
-            writer.db.prune(timedelta(0))  # type: ignore[attr-defined]
-            with behind.lock:  # what it missed is gone from the log: it reloads
+            writer.engine.prune(timedelta(0))  # type: ignore[attr-defined]
+            with behind.command():  # what it missed is gone from the log: it reloads
                 names = sorted(p.name for p in behind.parties.all())
                 assert names == ["Acme Ltd", "Globex", "Initech"]
                 assert behind.parties.named("Acme")[0].name == "Acme Ltd"  # indexes follow
-                assert behind.db.next_id("parties") == 4
+                assert behind.engine.next_id("parties") == 4
         finally:
             behind.close()

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.agenda import Agenda
 from bot.console import Console
 from bot.notify import Delivered, RecordingNotifier
-from bot.scheduler import Scheduler
+from bot.scheduler.agenda import Agenda
+from bot.scheduler.loop import Scheduler
 from handlers.context import Team
 from handlers.reply import Reply
 from handlers.router import Router

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scheduler import Scheduler
+from bot.scheduler.loop import Scheduler
 from storage.reminders import DONE
 from tests.fakes.slack_rig import TEAM, SlackRig, slack_rig, texts
 

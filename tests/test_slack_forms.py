@@ -142,7 +142,7 @@ def buttons(message: dict) -> list[dict]:
 async def test_a_slow_store_still_closes_the_form_in_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.slack_forms.ACK_WITHIN", 0)  # as if the store took over 2.5 s
+    monkeypatch.setattr("bot.slack.forms.ACK_WITHIN", 0)  # as if the store took over 2.5 s
     async with slack_rig(tmp_path, "http") as rig:
         await with_parties(rig, "Acme Corp")
         status, body = await rig.submit({"when": "yesterday 3pm"})

@@ -15,7 +15,7 @@ import pytest
 
 from bot.config import ConfigError, SlackConfig
 from bot.dispatch import REFUSAL
-from bot.slack import check_settings
+from bot.slack.app import check_settings
 from tests.fakes.slack_rig import SlackRig, fixture, http_body, signed_headers, slack_rig, texts
 
 ANA_DM = "D0ANA0001"
@@ -231,7 +231,7 @@ def visible(message: dict) -> str:
 
 
 async def test_a_reminder_slack_refuses_stays_pending_and_goes_out_later(tmp_path: Path) -> None:
-    from bot.scheduler import Scheduler
+    from bot.scheduler.loop import Scheduler
     from tests.fakes.slack_rig import TEAM
 
     async with slack_rig(tmp_path, "http") as rig:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack_blocks import card_party_id, fallback_text, log_modal, reply_blocks
-from bot.slack_text import escape, incoming_text
+from bot.slack.blocks import card_party_id, fallback_text, log_modal, reply_blocks
+from bot.slack.text import escape, incoming_text
 from handlers.log_use_case import keep_note_command
 from handlers.reply import Button, Reply, Section
 from handlers.resolve import named_in

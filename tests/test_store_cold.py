@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from storage import snapshots
-from storage.db import Database, StoreCorrupt, StoreError
+from storage.engine import snapshots
+from storage.engine.db import Database, StoreCorrupt, StoreError
 from storage.store import COLLECTIONS as STORE_COLLECTIONS
 from storage.store import Store
 
@@ -255,7 +255,7 @@ def test_the_store_keeps_its_audit_log_cold(tmp_path: Path) -> None:
             doc = {"by": "Ana", "summary": summary, "undoes": undoes, "message_id": f"m{n}"}
             tx.insert("audit", {**doc, "changes": []})
     with Store(folder) as store:
-        assert store.db.resident_shards("audit") == [1, 2, 3]
+        assert store.engine.resident_shards("audit") == [1, 2, 3]
         assert store.audit.get(5) is not None and store.audit.get(5)["summary"] == "change 5"
         assert store.audit.by_message("m3400") == store.audit.get(3400)
         assert store.audit.by_message("m5") is None  # older than the resident tail
@@ -263,8 +263,8 @@ def test_the_store_keeps_its_audit_log_cold(tmp_path: Path) -> None:
         assert store.audit.is_undone(3498)
         assert sum(1 for _ in store.audit.all()) == 3500
     with Store(folder, readonly=True) as view:
-        assert view.db.resident_shards("audit") == [1, 2, 3]
-        assert view.audit.get(1) is not None and view.db.count("audit") == 3500
+        assert view.engine.resident_shards("audit") == [1, 2, 3]
+        assert view.audit.get(1) is not None and view.engine.count("audit") == 3500
 
 
 def test_cold_options_are_checked(folder: Path) -> None:

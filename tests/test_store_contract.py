@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from storage.db import Database, StoreError
-from storage.engine import Engine, is_database_url
-from storage.store import Actor, Store
+from storage.engine.db import Database, StoreError
+from storage.engine.port import Engine
+from storage.store import Store, is_database_url
+from storage.unit_of_work import Actor
 
 pytestmark = pytest.mark.both_backends
 COLLECTIONS = ["parties", "interactions", "audit"]
@@ -26,7 +27,7 @@ def open_engine(store_location: str) -> Opener:
 
     def opened() -> Engine:
         if is_database_url(store_location):
-            from storage.postgres import PostgresDatabase
+            from storage.engine.postgres.database import PostgresDatabase
 
             return PostgresDatabase(store_location, COLLECTIONS, cold=("audit",), resident=5)
         return Database(store_location, COLLECTIONS, cold=("audit",), resident_shards=1,
@@ -210,5 +211,5 @@ def test_a_retried_platform_message_is_refused_at_every_change(store_location: s
         with pytest.raises(Exception, match="Logged a call"), store.change(actor, "again") as c:
             c.insert("settings", {"key": "other", "value": 1})
     with Store(store_location) as store:
-        assert store.settings.get("cadence") == 7 and store.db.count("settings") == 1
+        assert store.settings.get("cadence") == 7 and store.engine.count("settings") == 1
         assert store.audit.by_message("M1") is not None

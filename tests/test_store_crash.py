@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from storage.db import Database, StoreCorrupt, StoreError
+from storage.engine.db import Database, StoreCorrupt, StoreError
 
 WORKER = Path(__file__).with_name("store_worker.py")
 COLLECTIONS = ["interactions", "audit", "pairs", "twins"]

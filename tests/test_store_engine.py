@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-import storage.db as engine
-from storage.db import Database, StoreError, StoreLocked
+import storage.engine.db as engine
+from storage.engine.db import Database, StoreError, StoreLocked
 
 COLLECTIONS = ["parties", "interactions", "audit"]
 WORKER = Path(__file__).with_name("store_worker.py")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from storage.db import Database
+from storage.engine.db import Database
 from storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.notify import RecordingNotifier
-from bot.scheduler import Scheduler
+from bot.scheduler.loop import Scheduler
 from handlers import joins, roster
 from handlers.exports import render, rows
 from handlers.notices import reply_from_doc

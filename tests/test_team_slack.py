@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.scheduler import Scheduler
+from bot.scheduler.loop import Scheduler
 from tests.fakes.slack_rig import SlackRig, slack_rig, texts
 
 MARIA_DM, EVE_DM, JANE_DM = "D0MAR0003", "D0STRANGE9", "D0JANE001"

@@ -3,7 +3,7 @@ refused once, asked about with buttons, added by a manager's press, told they ar
 
 from __future__ import annotations
 
-from bot.scheduler import Scheduler
+from bot.scheduler.loop import Scheduler
 from tests.conftest import NOW
 from tests.telegram_helpers import STRANGER, Telegram, api_fixture, tg_fixture  # noqa: F401
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.notify import DeliveryError
-from bot.telegram import TelegramBot, TelegramStartError
-from bot.telegram_render import html_chunks
+from bot.telegram.app import TelegramBot, TelegramStartError
+from bot.telegram.render import html_chunks
 from handlers.context import Team
 from handlers.reply import Button, Reply, Section
 from handlers.router import Router

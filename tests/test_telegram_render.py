@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram_render import MAX_DATA, ButtonTokens, html_chunks, keyboard, size
+from bot.telegram.render import MAX_DATA, ButtonTokens, html_chunks, keyboard, size
 from handlers.reply import Button, Reply, Section
 from tests.fakes.telegram_api import parse_html
 

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.telegram import TelegramBot, TelegramStartError
+from bot.telegram.app import TelegramBot, TelegramStartError
 from handlers.context import Team
 from handlers.router import Router
 from storage.store import Store

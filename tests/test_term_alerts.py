@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.notify import RecordingNotifier
-from bot.scheduler import Scheduler
+from bot.scheduler.loop import Scheduler
 from handlers.router import Router
 from storage.models import SupplierPolicy
 from storage.store import Store

@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import ConfigError, load_config
 from bot.notify import RecordingNotifier
-from bot.scheduler import Scheduler
+from bot.scheduler.loop import Scheduler
 from handlers.context import Team
 from handlers.reply import Reply
 from handlers.router import Router

@@ -17,7 +17,8 @@ import aiohttp
 
 from storage.checks import check_store
 from storage.reminders import UNCONFIRMED, Reminder
-from storage.store import Actor, Store
+from storage.store import Store
+from storage.unit_of_work import Actor
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 from tests.fakes.slack_rig import SECRET, fixture, http_body, signed_headers
 from tests.fakes.telegram_api import FakeBotAPI
@@ -113,7 +114,7 @@ async def test_three_workers_one_killed_lose_nothing_and_send_nothing_twice(
             actor = Actor("Ana", "terminal", start.isoformat())
             with store.change(actor, "Fifty reminders") as change:
                 for n in range(REMINDERS):
-                    change.add("reminders", reminder_doc(n, start + timedelta(seconds=n / 12)))
+                    change.add(reminder_doc(n, start + timedelta(seconds=n / 12)))
         balancer = Balancer(ports)
         queue: asyncio.Queue[int] = asyncio.Queue()
         for number in range(COMMANDS):

@@ -25,7 +25,8 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.app import App, build
 from bot.config import Config, SlackConfig
-from bot.slack import EVENTS_PATH, SlackAdapter, build_slack
+from bot.slack.app import build_slack
+from bot.slack.server import EVENTS_PATH, SlackServer
 from handlers.context import Team
 from tests.conftest import NOW, PEOPLE, POLICY
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack
@@ -67,7 +68,7 @@ class SlackRig:
         self.fake = fake
         self.rapport = rapport
         self.now: datetime = NOW
-        self.adapter: SlackAdapter | None = None
+        self.adapter: SlackServer | None = None
         self.ready = ""  # what start() said
         self._ids = itertools.count(1)
         self._cursor: dict[str, int] = {}
@@ -226,7 +227,7 @@ async def slack_rig(
     settings = SlackConfig(mode=mode, port=0, api_url=fake.api_url, **{**values, **settings_})
     rapport = build(Config(store_path=tmp_path / "data", team=team, slack=settings))
     rig = SlackRig(mode, fake, rapport)
-    rig.adapter = build_slack(rapport, clock=lambda: rig.now, host="127.0.0.1")
+    rig.adapter = build_slack(rapport.router, settings, clock=lambda: rig.now, host="127.0.0.1")
     try:
         rig.ready = await rig.adapter.start()
         if mode == "socket":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from contextlib import AbstractContextManager
 from typing import Any
 
 from telegram import Message, MessageOrigin
@@ -20,7 +19,7 @@ from handlers.log_use_case import NO_TEXT, keep_note_command
 from handlers.reply import Button, Reply, problem
 from handlers.resolve import MAX_CHOICES, named_in
 from storage.models import Party
-from storage.parties import PartyRepository
+from storage.store import Store
 
 ASK = "Which party is this about? Answer this message with its name."
 WAITING = 500  # questions remembered (in memory) until their answer comes
@@ -66,9 +65,8 @@ def legacy_origin_name(fields: Any) -> str:
 class Notes:
     """Finds the party a forwarded text names, and remembers questions that await a name."""
 
-    def __init__(self, parties: PartyRepository, lock: AbstractContextManager[Any]) -> None:
-        self.parties = parties
-        self.lock = lock
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self._waiting: OrderedDict[tuple[int, int], str] = OrderedDict()
 
     def forwarded(self, message: Message) -> str:
@@ -78,8 +76,8 @@ class Notes:
         return f"Forwarded from {name}: {text}" if name and text else text
 
     def _named(self, text: str) -> list[Party]:
-        with self.lock:
-            return named_in(self.parties, text)
+        with self.store.command():
+            return named_in(self.store.parties, text)
 
     async def party_for(self, notes: str) -> Party | Reply:
         """The one party the text names; otherwise the question to ask (buttons when several)."""

@@ -25,13 +25,15 @@ import orjson
 import psycopg
 from psycopg import pq
 
-from storage import pg_schema, pg_session, pg_snapshot
-from storage.engine import Change, ChangeHook, allocate_id, notify_hooks, reserve_id
+from storage.engine.port import Applied, ChangeHook, allocate_id, notify_hooks, reserve_id
+from storage.engine.postgres import schema as pg_schema
+from storage.engine.postgres import session as pg_session
+from storage.engine.postgres import snapshot as pg_snapshot
+from storage.engine.postgres.follow import ChangeListener
+from storage.engine.postgres.leadership import AdvisoryLeadership
+from storage.engine.postgres.lock import CommandLock
+from storage.engine.transaction import Doc, Transaction, joined
 from storage.errors import StoreError
-from storage.leadership import AdvisoryLeadership
-from storage.pg_follow import ChangeListener
-from storage.pg_lock import CommandLock
-from storage.transaction import Doc, Transaction, joined
 
 log = logging.getLogger(__name__)
 KEEP_CHANGES = timedelta(hours=1)  # every live worker follows within seconds
@@ -210,7 +212,7 @@ class PostgresDatabase:
                 tx.closed = True
             self._notify(changes)
 
-    def _commit(self, tx: Transaction) -> list[Change]:
+    def _commit(self, tx: Transaction) -> list[Applied]:
         if tx.aborted:
             raise StoreError("part of the transaction failed, so none of it was saved")
         if self.lock.lost:
@@ -292,8 +294,8 @@ class PostgresDatabase:
             except Exception:  # the change is in; an index hook's bug is logged, not fatal
                 log.exception("a change hook failed while following change %d", seq)
 
-    def _apply(self, seq: int, ops: list[tuple[str, int, Doc | None]]) -> list[Change]:
-        changes: list[Change] = []
+    def _apply(self, seq: int, ops: list[tuple[str, int, Doc | None]]) -> list[Applied]:
+        changes: list[Applied] = []
         with self._view_lock:
             for name, doc_id, doc in ops:
                 docs = self._docs.get(name)
@@ -334,7 +336,7 @@ class PostgresDatabase:
             row = conn.execute(PRUNE, (keep,)).fetchone()
         return int(row[0]) if row else 0
 
-    def _notify(self, changes: list[Change]) -> None:
+    def _notify(self, changes: list[Applied]) -> None:
         notify_hooks(self._hooks, changes)
 
     def _follow(self, conn: psycopg.Connection[Any]) -> None:

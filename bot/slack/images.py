@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack_blocks import fallback_text
+from bot.slack.blocks import fallback_text
 from handlers.reply import Reply
 
 ALT_TEXT_LIMIT = 1000  # Slack's limit for a file's alt text

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storage import snapshots
-from storage.snapshots import Stamp
+from storage.engine import snapshots
+from storage.engine.snapshots import Stamp
 
 Doc = dict[str, Any]
 Shards = dict[str, dict[str, Doc]]

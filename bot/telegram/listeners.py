@@ -1,4 +1,9 @@
-"""Rapport in Telegram: commands, private messages, buttons and forwards, on python-telegram-bot."""
+"""Telegram's listeners: commands, private messages, forwards, captions, edits and buttons.
+
+Each handler finds the person, hands the text (or, for forwards and captions, the values) to the
+core and sends the reply; no business rule lives here. A repeated update is dropped before any
+handler sees it, and no exception reaches python-telegram-bot (`on_error` apologises).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,9 @@ import re
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
-from urllib.parse import urlsplit
 
-from telegram import BotCommand, Update
-from telegram.error import InvalidToken, TelegramError
+from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -24,44 +28,24 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import ConfigError, TelegramConfig
-from bot.dispatch import (
-    REFUSAL,
-    SORRY,
-    Clock,
-    answer,
-    edit_answer,
-    failure,
-    perform,
-    system_clock,
-)
-from bot.polling import PollingTurn
-from bot.telegram_intake import intake_bot, keep_logs_private
-from bot.telegram_notes import LEGACY_FORWARD, Notes
-from bot.telegram_render import ButtonTokens
-from bot.telegram_send import Sender, TelegramNotifier, retrying
+from bot.config import TelegramConfig
+from bot.dispatch import REFUSAL, SORRY, Clock, answer, edit_answer, failure, perform
+from bot.telegram.notes import LEGACY_FORWARD, Notes
+from bot.telegram.render import ButtonTokens
+from bot.telegram.send import Sender
 from handlers import joins
 from handlers.choices import unwrap
 from handlers.log_use_case import log_note, log_note_on
 from handlers.reply import Reply, problem
 from handlers.router import VERBS, Action, Router
-from storage.leadership import TELEGRAM_POLLING
 from storage.models import Party, Person
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
-SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-LISTEN = "0.0.0.0"  # the webhook listens on all addresses; a reverse proxy usually ends TLS
-POLL_TIMEOUT = 25  # seconds a getUpdates call waits for news
-UPDATES = ["message", "edited_message", "callback_query"]
 EXPIRED = "That button has expired (the bot restarted). Please type the command again."
 NOT_HERE = "I don't work in this chat; please use your private chat with me."
 NOT_HERE_INLINE = "I can't run buttons on inline messages; please use your private chat with me."
-
-
-class TelegramStartError(ConfigError):
-    """Telegram could not be started; the message says why, never showing the token."""
 
 
 class RecentIds:
@@ -81,29 +65,6 @@ class RecentIds:
         return True
 
 
-def build_application(config: TelegramConfig) -> Application[Any, Any, Any, Any, Any, Any]:
-    """PTB's application pointed at `base_url`, with flood control retried by the rate limiter."""
-    if not config.token:
-        raise TelegramStartError(
-            'telegram.token is empty: write token = "env:TELEGRAM_BOT_TOKEN" and set that variable'
-        )
-    base = config.base_url
-    files = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else None
-    keep_logs_private()
-    bot = intake_bot(config.token, base, files)
-    return Application.builder().bot(bot).job_queue(None).build()
-
-
-def check_webhook(config: TelegramConfig) -> None:
-    """Webhook mode needs the public URL and a secret Telegram sends back with every update."""
-    if not config.webhook_url.startswith(("http://", "https://")):
-        raise TelegramStartError("telegram.webhook_url: the public https:// URL of the webhook")
-    if not SECRET_TOKEN.match(config.secret_token):
-        raise TelegramStartError(
-            "telegram.secret_token: 1-256 letters, digits, _ or -, from an env: value"
-        )
-
-
 def served_chats(config: TelegramConfig) -> filters.BaseFilter:
     """Private chats, and the group chats the config lists."""
     chats: filters.BaseFilter = filters.ChatType.PRIVATE
@@ -112,25 +73,28 @@ def served_chats(config: TelegramConfig) -> filters.BaseFilter:
     return chats
 
 
-class TelegramBot:
-    """One Telegram bot serving the team: start it, stop it, and notify through it."""
+class TelegramListeners:
+    """The handlers of one bot, answering through its sender."""
 
-    def __init__(self, config: TelegramConfig, router: Router, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        config: TelegramConfig,
+        router: Router,
+        sender: Sender,
+        tokens: ButtonTokens,
+        clock: Clock,
+    ) -> None:
         self.config = config
         self.router = router
+        self.sender = sender
+        self.tokens = tokens
         self.clock = clock
-        self.application = build_application(config)
-        self.tokens = ButtonTokens()
-        self.sender = Sender(self.application.bot, self.tokens)
-        self.notifier = TelegramNotifier(self.sender)
-        self.notes = Notes(router.store.parties, router.store.lock)
+        self.notes = Notes(router.store)
         self.updates = RecentIds()
         self.presses = RecentIds()
-        self.turn: PollingTurn | None = None
-        self._register()
 
-    def _register(self) -> None:
-        app = self.application
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Every handler, on PTB's application; a repeat is dropped first (group -1)."""
         new = filters.UpdateType.MESSAGE  # edits are answered by _on_edit alone
         private = new & filters.ChatType.PRIVATE
         edited = filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE & filters.TEXT
@@ -147,75 +111,6 @@ class TelegramBot:
         app.add_handler(MessageHandler(edited, self._on_edit))
         app.add_handler(CallbackQueryHandler(self._on_press))
         app.add_error_handler(self._on_error)
-
-    # Lifecycle ------------------------------------------------------------------------------
-
-    async def start(self) -> str:
-        """Check the token, register the commands, start polling or the webhook; a ready line."""
-        if self.config.mode == "webhook":
-            check_webhook(self.config)
-        app = self.application
-        host = urlsplit(self.config.base_url).netloc
-        try:
-            await app.initialize()  # getMe: a wrong token raises InvalidToken
-        except InvalidToken:
-            raise TelegramStartError(
-                f"telegram: {host} rejected the bot token; check TELEGRAM_BOT_TOKEN "
-                "(BotFather's /token shows the right one)"
-            ) from None
-        except TelegramError as error:
-            raise TelegramStartError(f"telegram: cannot reach {host}: {error.message}") from None
-        await retrying(lambda: app.bot.set_my_commands(bot_commands()))
-        assert app.updater is not None
-        if self.config.mode == "webhook":
-            where = await self._start_webhook()
-        else:
-            where = await self._polling_turn().begin()
-        await app.start()
-        return f"telegram: ready as @{app.bot.username} ({where})"
-
-    async def _start_webhook(self) -> str:
-        """Listen on all addresses at the webhook URL's path; register the URL and the secret."""
-        path = urlsplit(self.config.webhook_url).path or "/"
-        assert self.application.updater is not None
-        await self.application.updater.start_webhook(
-            listen=LISTEN,
-            port=self.config.port,
-            url_path=path,
-            webhook_url=self.config.webhook_url,
-            secret_token=self.config.secret_token,
-            allowed_updates=UPDATES,
-        )
-        return f"webhook on port {self.config.port}, path {path}"
-
-    def _polling_turn(self) -> PollingTurn:
-        """Long polling by whichever worker holds the store's polling leadership."""
-        updater = self.application.updater
-        assert updater is not None
-
-        async def poll() -> None:
-            await updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=UPDATES)
-
-        async def halt() -> None:
-            if updater.running:
-                await updater.stop()
-
-        leadership = self.router.store.db.leadership(TELEGRAM_POLLING)
-        self.turn = PollingTurn(leadership, poll, halt)
-        return self.turn
-
-    async def stop(self) -> None:
-        """Stop taking updates, finish the ones taken, and close the connections."""
-        app = self.application
-        if self.turn is not None:
-            await self.turn.end()
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-
-    # Updates --------------------------------------------------------------------------------
 
     async def _once(self, update: Update, _context: Context) -> None:
         """A repeated update (a retry, a redelivery) is dropped before any handler sees it."""
@@ -243,7 +138,7 @@ class TelegramBot:
         store = self.router.store
 
         def ask() -> bool:
-            with store.lock:
+            with store.command():
                 return joins.request(
                     store, self.router.team, "telegram", str(user_id), name, self.clock()
                 )
@@ -396,8 +291,3 @@ def message_key(update: Update) -> str:
     if message is None:  # a button press: each press is its own update
         return f"telegram:{update.update_id}"
     return f"telegram:message:{message.chat_id}:{message.message_id}"
-
-
-def bot_commands() -> list[BotCommand]:
-    """The command menu: one entry per verb."""
-    return [BotCommand(v.name, v.summary[:256]) for v in VERBS if COMMAND_NAME.match(v.name)]

@@ -14,7 +14,7 @@ import orjson
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from storage.transaction import Doc
+from storage.engine.transaction import Doc
 
 PAGE = 2000
 

@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 import psycopg
 
-from storage import pg_schema
-from storage.engine import Engine
+from storage.engine.port import Engine
+from storage.engine.postgres import schema as pg_schema
 from storage.errors import StoreError
 
 Advance = Callable[[int], None]

@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.notify import Delivered, DeliveryError
-from bot.telegram_render import ButtonTokens, html_chunks, is_choice, keyboard
+from bot.telegram.render import ButtonTokens, html_chunks, is_choice, keyboard
 from handlers.reply import Reply
 from storage.models import Person
 

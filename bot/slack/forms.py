@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.dispatch import REFUSAL
-from bot.slack_blocks import (
+from bot.slack.blocks import (
     LOG_MODAL,
     OPEN_LOG_MODAL,
     fits,
@@ -24,9 +24,9 @@ from bot.slack_blocks import (
     notice_modal,
     option,
 )
-from bot.slack_events import user_of
-from bot.slack_guard import guarded
-from bot.slack_text import incoming_text
+from bot.slack.events import user_of
+from bot.slack.guard import guarded
+from bot.slack.text import incoming_text
 from handlers.context import Context
 from handlers.log_form import LogForm, form_problems, log_form
 from handlers.log_use_case import keep_note_command, log_note
@@ -35,7 +35,7 @@ from handlers.resolve import MAX_CHOICES, closest, named_in, resolve
 from storage.models import INTERACTION_KINDS, Party
 
 if TYPE_CHECKING:
-    from bot.slack import SlackAdapter
+    from bot.slack.conversation import Conversation
 
 LOG_MESSAGE = "log_message"
 ACK_WITHIN = 2.5  # seconds; Slack drops a view_submission answer after 3
@@ -54,13 +54,13 @@ def suggestions(ctx: Context, query: str) -> list[Party]:
 
 
 class SlackForms:
-    """The modal's and the message shortcut's listeners for one adapter."""
+    """The modal's and the message shortcut's listeners for one conversation."""
 
-    def __init__(self, adapter: SlackAdapter) -> None:
-        self.adapter = adapter
+    def __init__(self, conversation: Conversation) -> None:
+        self.slack = conversation
 
     def register(self, bolt: AsyncApp) -> None:
-        safe = functools.partial(guarded, self.adapter)
+        safe = functools.partial(guarded, self.slack)
         bolt.shortcut(LOG_MODAL)(safe(self.open_from_shortcut))
         bolt.action(OPEN_LOG_MODAL)(safe(self.open_from_button))
         bolt.options("party")(safe(self.suggest_parties))
@@ -81,82 +81,82 @@ class SlackForms:
     async def _open(
         self, body: Body, party_id: int | None, kind: str = "call", notes: str = ""
     ) -> None:
-        person = self.adapter.person(user_of(body))
+        person = self.slack.person(user_of(body))
         if person is None:
             view = notice_modal("Rapport", REFUSAL)
         else:
-            party = self.adapter.router.store.parties.get(party_id) if party_id else None
+            party = self.slack.router.store.parties.get(party_id) if party_id else None
             chosen = (party.id, party.name) if party else None
             view = log_modal(INTERACTION_KINDS, chosen, kind, notes)
-        await self.adapter.client.views_open(trigger_id=body["trigger_id"], view=view)
+        await self.slack.client.views_open(trigger_id=body["trigger_id"], view=view)
 
     async def suggest_parties(self, ack: AsyncAck, body: Body) -> None:
         """The picker's options as the person types."""
-        person = self.adapter.person(user_of(body))
+        person = self.slack.person(user_of(body))
         query = str(body.get("value") or "").strip()
         if person is None or not query:
             await ack(options=[])
             return
-        found = await self.adapter.read(person, lambda ctx: suggestions(ctx, query))
+        found = await self.slack.read(person, lambda ctx: suggestions(ctx, query))
         await ack(options=[option(p.name, str(p.id)) for p in found])
 
     async def submit(self, ack: AsyncAck, body: Body, view: Body) -> None:
         """Check the form; errors go beside their fields, a good form is logged and confirmed."""
-        person = self.adapter.person(user_of(body))
+        person = self.slack.person(user_of(body))
         if person is None:
             await ack(response_action="errors", errors={"party": REFUSAL})
             return
         values = form_values(view["state"]["values"])
         form = LogForm(**{**values, "kind": values["kind"] or "call"})
-        problems = await self.adapter.read(person, lambda ctx: form_problems(ctx, form))
+        problems = await self.slack.read(person, lambda ctx: form_problems(ctx, form))
         if problems:
             await ack(response_action="errors", errors=problems)
             return
         stamp = f"slack:view:{view['id']}"
         asked = asyncio.ensure_future(
-            self.adapter.perform(person, form.notes, lambda ctx: log_form(ctx, form), stamp)
+            self.slack.perform(person, form.notes, lambda ctx: log_form(ctx, form), stamp)
         )
         try:
             reply = await asyncio.wait_for(asyncio.shield(asked), ACK_WITHIN)
         except TimeoutError:  # Slack wants the answer within 3 s: close the form, DM the outcome
             await ack()
-            await self.adapter.notifier.deliver(person, await asked)
+            await self.slack.notifier.deliver(person, await asked)
             return
         if not reply.ok:
             await ack(response_action="errors", errors={"party": reply.title})
             return
         await ack()
-        await self.adapter.notifier.deliver(person, reply)
+        await self.slack.notifier.deliver(person, reply)
 
     async def log_message(self, ack: AsyncAck, body: Body) -> None:
         """The message shortcut: a note on the party the message names; asks when unclear."""
         await ack()
-        person = self.adapter.person(user_of(body))
+        person = self.slack.person(user_of(body))
         if person is None:
             if body.get("response_url"):
-                await self.adapter.respond(str(body["response_url"]), Reply(REFUSAL, ok=False))
+                await self.slack.respond(str(body["response_url"]), Reply(REFUSAL, ok=False))
             return
         message = body.get("message") or {}
-        text = incoming_text(str(message.get("text") or ""), self.adapter.team)
+        text = incoming_text(str(message.get("text") or ""), self.slack.team)
         if not text:
             reply = Reply(title="That message has no text I could log.", ok=False)
-            await self.adapter.tell(body, person, reply)
+            await self.slack.tell(body, person, reply)
             return
-        named = await self.adapter.read(person, lambda ctx: named_in(ctx.store.parties, text))
+        named = await self.slack.read(person, lambda ctx: named_in(ctx.store.parties, text))
         named = named[:MAX_CHOICES]
         commands = [(party, keep_note_command(party.id, text)) for party in named]
         if len(named) == 1:
             stamp = f"slack:shortcut:{body.get('action_ts') or body.get('trigger_id', '')}"
             party = named[0]
-            reply = await self.adapter.perform(
+            reply = await self.slack.perform(
                 person, text, lambda ctx: log_note(ctx, party, text), stamp
             )
-            await self.adapter.tell(body, person, reply)
+            await self.slack.tell(body, person, reply)
         elif commands and all(fits(Button(p.name, c)) for p, c in commands):
             buttons = tuple(
                 Button(label=party.name, command=command) for party, command in commands
             )
             question = Reply(title="Which party is this message about?", buttons=buttons, ok=False)
-            await self.adapter.tell(body, person, question)
+            await self.slack.tell(body, person, question)
         else:  # no party named (or the message is too long for a button): the form, prefilled
             await self._open(body, None, "note", text)

@@ -22,15 +22,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from bot.agenda import Agenda, Key
-from bot.alerts import ALERT, Alerts
 from bot.notify import DeliveryError, Notifier, channel_for
-from bot.records import due_at_prompt, interrupted, mark, recover_interrupted
-from bot.timing import delivery_time, digest_key, digest_time, escalation_time
+from bot.scheduler.agenda import Agenda, Key
+from bot.scheduler.alerts import ALERT, Alerts
+from bot.scheduler.records import due_at_prompt, interrupted, mark, recover_interrupted
+from bot.scheduler.timing import delivery_time, digest_key, digest_time, escalation_time
 from handlers.compliance import POLICY_CHECK
 from handlers.context import Team
 from handlers.digest import build_digest, leads
@@ -42,10 +42,8 @@ from storage.deliveries import Delivery
 from storage.models import Person
 from storage.reminders import UNCONFIRMED, Reminder, rolled_forward
 from storage.settings import put_setting
-from storage.store import Actor, Change, Store
-
-if TYPE_CHECKING:
-    from bot.app import App
+from storage.store import Store
+from storage.unit_of_work import Actor, Change
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -95,7 +93,7 @@ class Scheduler:
 
     def load(self) -> None:
         """Settle sends a previous process died during, then index everything still to do."""
-        with self.store.lock:
+        with self.store.command():
             if self._loaded:
                 return
             recover_interrupted(self.store, self.clock())
@@ -147,7 +145,7 @@ class Scheduler:
 
     def _note_mark(self, key: Key, worker: str) -> None:
         """Track sends another worker has marked: if it dies, they are ours to settle."""
-        if worker and worker != self.store.db.worker_id():
+        if worker and worker != self.store.worker_id():
             self._marked_elsewhere.add(key)
         else:
             self._marked_elsewhere.discard(key)
@@ -198,7 +196,7 @@ class Scheduler:
     async def run_due(self) -> datetime | None:
         """One pass: handle everything due now; the next due time (None: nothing scheduled)."""
         self.load()
-        with self.store.lock:
+        with self.store.command():
             self._schedule_digests()
         await self._settle_gone_workers()
         for _ in range(ROUNDS):
@@ -278,9 +276,7 @@ class Scheduler:
         if reminder.delivered_at is not None:  # a repeat is due: roll on, deliver next round
             rolled = rolled_forward(reminder, datetime.fromisoformat(reminder.delivered_at))
             if rolled is not None:
-                self._commit(
-                    f"Reminder {reminder_id} repeats", lambda c: c.save("reminders", rolled)
-                )
+                self._commit(f"Reminder {reminder_id} repeats", lambda c: c.save(rolled))
             return None
         found = self._notifier_for(key, reminder.owner)
         if found is None:
@@ -311,7 +307,7 @@ class Scheduler:
 
     def _claim(self, key: Key, coll: str, doc_id: int) -> None:
         """The "sending" mark, naming this worker: no other worker sends it while it lives."""
-        sending = {"sending_at": self.clock().isoformat(), "sending_by": self.store.db.worker_id()}
+        sending = {"sending_at": self.clock().isoformat(), "sending_by": self.store.worker_id()}
         self._commit(f"Sending {coll[:-1]} {doc_id}", lambda c: mark(c, coll, doc_id, **sending))
 
     async def _send(
@@ -424,7 +420,7 @@ class Scheduler:
         """Decide and write under the store's lock, so that of all the workers one does it."""
 
         def run() -> T:
-            with self.store.lock:
+            with self.store.command():
                 return decide()
 
         return await asyncio.to_thread(run)
@@ -433,12 +429,3 @@ class Scheduler:
         """What fell due for the person, shown by `rapport chat` before its next prompt."""
         replies = due_at_prompt(self.store, self.team, person, self.clock(), self._shown)
         return [drawn(reply) for reply in replies]
-
-
-def build_scheduler(app: App, notifiers: Mapping[str, Notifier], clock: Clock) -> Scheduler:
-    """`rapport run`'s scheduler: the app's, on this clock, writing through these notifiers."""
-    scheduler = app.scheduler
-    scheduler.clock = clock
-    for notifier in notifiers.values():
-        scheduler.add_notifier(notifier)
-    return scheduler

@@ -2,7 +2,7 @@
 
 Every transaction is one checksummed journal line, fsync'd before it is applied in memory;
 checkpoints write the changed shards and state.json atomically and start a fresh journal.
-A cold collection keeps only its newest shards in memory (see storage/cold.py).
+A cold collection keeps only its newest shards in memory (see storage/engine/cold.py).
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from types import TracebackType
 
 import orjson
 
-from storage import journal, locks, private, snapshots
-from storage.cold import ColdShards
-from storage.engine import Change, ChangeHook, allocate_id, notify_hooks, reserve_id
+from storage import private
+from storage.engine import journal, locks, snapshots
+from storage.engine.cold import ColdShards
+from storage.engine.port import Applied, ChangeHook, allocate_id, notify_hooks, reserve_id
+from storage.engine.shards import ShardedCollection
+from storage.engine.transaction import Doc, Transaction, joined
 from storage.errors import StoreCorrupt, StoreError, StoreLocked
 from storage.leadership import SoleLeader
-from storage.shards import ShardedCollection
-from storage.transaction import Doc, Transaction, joined
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -329,7 +330,7 @@ class Database:
         if self._journal.failed:
             raise StoreError(self._journal.failed)
 
-    def _commit(self, tx: Transaction) -> list[Change]:
+    def _commit(self, tx: Transaction) -> list[Applied]:
         if tx.aborted:
             raise StoreError("part of the transaction failed, so none of it was saved")
         ops = tx._ops()
@@ -363,14 +364,14 @@ class Database:
                 for name, ids in wanted.items():
                     self._collections[name].load_back(ids)
 
-    def _apply(self, seq: int, ops: list[tuple[str, str, int, Doc | None]]) -> list[Change]:
+    def _apply(self, seq: int, ops: list[tuple[str, str, int, Doc | None]]) -> list[Applied]:
         by_collection: dict[str, list[tuple[int, Doc | None]]] = {}
         for kind, name, doc_id, doc in ops:
             if kind == "schema":
                 self._schema = doc_id
             else:
                 by_collection.setdefault(name, []).append((doc_id, doc))
-        changes: list[Change] = []
+        changes: list[Applied] = []
         with self._view_lock:
             for name, items in by_collection.items():
                 applied = self._collections[name].apply(items)
@@ -378,7 +379,7 @@ class Database:
             self._seq = seq
         return changes
 
-    def _notify(self, changes: list[Change]) -> None:
+    def _notify(self, changes: list[Applied]) -> None:
         notify_hooks(self._hooks, changes)
 
     def _maybe_checkpoint(self) -> None:

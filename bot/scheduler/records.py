@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.timing import delivery_time
+from bot.scheduler.timing import delivery_time
 from handlers.context import Team
 from handlers.notices import SYSTEM, context_for, reminder_message
 from handlers.reply import Reply
@@ -15,14 +15,15 @@ from handlers.weekly import delivered_reply
 from storage.deliveries import Delivery
 from storage.models import Person
 from storage.reminders import UNCONFIRMED, Reminder
-from storage.store import Actor, Change, Store
+from storage.store import Store
+from storage.unit_of_work import Actor, Change
 
 log = logging.getLogger(__name__)
 
 
 def mark(change: Change, coll: str, doc_id: int, **fields: Any) -> None:
     """Set some fields of a stored document, as this change sees it."""
-    doc = change.tx.get(coll, doc_id)
+    doc = change.current(coll, doc_id)
     if doc is not None:
         change.put(coll, doc_id, {**doc, **fields})
 
@@ -33,7 +34,7 @@ def interrupted(store: Store) -> tuple[list[Reminder], list[Delivery]]:
 
     def dead(worker: str) -> bool:
         if worker not in gone:
-            gone[worker] = not store.db.is_alive(worker)
+            gone[worker] = not store.is_alive(worker)
         return gone[worker]
 
     reminders = [

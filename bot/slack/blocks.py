@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.slack_text import clip, escape_clipped
+from bot.slack.text import clip, escape_clipped
 from handlers.reply import Button, Reply, Section
 
 Block = dict[str, Any]

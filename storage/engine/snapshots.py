@@ -15,7 +15,8 @@ from typing import Any, NoReturn
 
 import orjson
 
-from storage import journal, private
+from storage import private
+from storage.engine import journal
 from storage.errors import StoreCorrupt, StoreError
 
 STATE = "state.json"

@@ -20,8 +20,8 @@ from handlers import joins
 from handlers.context import Team
 from handlers.notices import SYSTEM
 from storage.models import Person
-from storage.people import COLLECTION
-from storage.store import Actor, Store
+from storage.store import Store
+from storage.unit_of_work import Actor
 
 log = logging.getLogger(__name__)
 ZONE_FRESH_FOR = timedelta(days=1)
@@ -75,13 +75,12 @@ class SlackPeople:
 
     def _keep_zone(self, handle: str, zone: str, now: datetime) -> None:
         actor = Actor(name=SYSTEM, channel="slack", at=now.isoformat())
-        with self.store.lock, self.store.change(actor, f"Slack profile zone of {handle}") as change:
-            doc_id, current = self.store.people.settings(handle)
-            doc = {**current, "handle": handle, "slack_zone": zone, "slack_zone_at": actor.at}
-            if doc_id is None:
-                change.insert(COLLECTION, doc)
-            else:
-                change.put(COLLECTION, doc_id, doc)
+        with (
+            self.store.command(),
+            self.store.change(actor, f"Slack profile zone of {handle}") as change,
+        ):
+            fields = {"slack_zone": zone, "slack_zone_at": actor.at}
+            self.store.people.update(change, handle, fields)
 
     async def name_strangers(self, text: str, bot_user_id: str = "") -> str:
         """`<@U…>` of someone not on the team becomes `@name slack:U…`, so `team add` has both."""
@@ -100,7 +99,7 @@ class SlackPeople:
         name = await self.name_of(user_id)
 
         def ask() -> bool:
-            with self.store.lock:
+            with self.store.command():
                 return joins.request(self.store, self.team, "slack", user_id, name, self.clock())
 
         return await asyncio.to_thread(ask)

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import orjson
 
-from storage import journal, snapshots
+from storage.engine import journal, snapshots
 from storage.errors import StoreError
 
-if TYPE_CHECKING:
-    from storage.engine import Engine
-
 Doc = dict[str, Any]
+
+
+class Documents(Protocol):
+    """What a transaction asks of its engine: committed documents, and ids for new ones."""
+
+    def get(self, collection: str, doc_id: int) -> Doc | None: ...
+
+    def _allocate(self, name: str) -> int: ...
+
+    def _reserve(self, name: str, doc_id: int) -> None: ...
 
 
 class Transaction:
     """The pending writes of one `Database.transaction()` block, journaled together on commit."""
 
-    def __init__(self, db: Engine) -> None:
+    def __init__(self, db: Documents) -> None:
         self._db = db
         self._pending: dict[tuple[str, int], bytes | None] = {}
         self._schema: int | None = None

@@ -1,9 +1,9 @@
 """The port every repository is written against: a document engine, embedded or PostgreSQL.
 
-Two engines provide it: `storage.db.Database` (a folder, one process) and
-`storage.postgres.PostgresDatabase` (one database, many worker processes). Both keep every
-document a repository indexes in memory and call `on_change` hooks for every applied change,
-so the repositories, the verbs and the rules are one piece of code for both.
+Two engines provide it: `storage.engine.db.Database` (a folder, one process) and
+`storage.engine.postgres.database.PostgresDatabase` (one database, many worker processes).
+Both keep every document a repository indexes in memory and call `on_change` hooks for every
+applied change, so the repositories, the verbs and the rules are one piece of code for both.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Protocol
 
+from storage.engine.transaction import Doc, Transaction
 from storage.leadership import Leadership
-from storage.transaction import Doc, Transaction
 
 ChangeHook = Callable[[str, int, Doc | None, Doc | None], None]
-Change = tuple[str, int, Doc | None, Doc | None]  # collection, id, before, after
+Applied = tuple[str, int, Doc | None, Doc | None]  # collection, id, before, after
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def reserve_id(next_ids: dict[str, int], collection: str, doc_id: int) -> None:
     next_ids[collection] = max(next_ids.get(collection, 1), doc_id + 1)
 
 
-def notify_hooks(hooks: Mapping[str, list[ChangeHook]], changes: Iterable[Change]) -> None:
+def notify_hooks(hooks: Mapping[str, list[ChangeHook]], changes: Iterable[Applied]) -> None:
     """Tell each collection's hooks of its applied changes; a failing hook does not keep the
     others from seeing the change (it is saved already), and its error is raised after."""
     failure: BaseException | None = None
@@ -114,13 +114,3 @@ class Engine(Protocol):
     def checkpoint(self) -> None: ...
 
     def close(self) -> None: ...
-
-    # what Transaction asks of its engine
-    def _allocate(self, name: str) -> int: ...
-
-    def _reserve(self, name: str, doc_id: int) -> None: ...
-
-
-def is_database_url(location: str | os.PathLike[str]) -> bool:
-    """Whether a store location names a PostgreSQL database rather than a folder."""
-    return str(location).startswith(("postgresql://", "postgres://"))

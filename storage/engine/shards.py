@@ -13,12 +13,12 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from storage.cold import ColdShards, Snapshot
-from storage.snapshots import in_id_order
+from storage.engine.cold import ColdShards, Snapshot
+from storage.engine.snapshots import in_id_order
 
 Doc = dict[str, Any]
 Shards = dict[str, dict[str, Doc]]
-Change = tuple[int, Doc | None, Doc | None]  # id, before, after
+Applied = tuple[int, Doc | None, Doc | None]  # id, before, after
 
 
 class _TrackedShards(dict[str, dict[str, Doc]]):
@@ -73,13 +73,13 @@ class ShardedCollection:
             shard = self._cold.lookup(name, self._storage.shards)
         return None if shard is None else shard.get(str(doc_id))
 
-    def apply(self, changes: list[tuple[int, Doc | None]]) -> list[Change]:
+    def apply(self, changes: list[tuple[int, Doc | None]]) -> list[Applied]:
         """Store (or, for None, remove) each document; one tinydb rewrite per touched shard."""
         by_shard: dict[str, list[tuple[int, Doc | None]]] = {}
         for doc_id, doc in changes:
             by_shard.setdefault(str(doc_id // self._size), []).append((doc_id, doc))
         self._load_back(by_shard)
-        applied: list[Change] = []
+        applied: list[Applied] = []
         tables = self._storage.shards
         for name, items in by_shard.items():
             before = {doc_id: self.get(doc_id) for doc_id, _ in items}

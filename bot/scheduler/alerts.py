@@ -12,13 +12,14 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from bot.agenda import Agenda
+from bot.scheduler.agenda import Agenda
 from handlers.alerts import DEALS, alert_notices, pending_alerts
 from handlers.compliance import POLICY_CHECK, check_policies, needs_check, policy_check_time
 from handlers.context import Team
 from handlers.notices import context_for, notify
 from storage.contracts import CERTS, CONTRACTS
-from storage.store import Change, Store
+from storage.store import Store
+from storage.unit_of_work import Change
 
 Write = Callable[[str, Callable[[Change], None]], Awaitable[None]]
 ALERT = "alert"
@@ -46,7 +47,7 @@ class Alerts:
         for party in self.store.parties.all():
             self._check_later(party.id)
         self._loading = True  # registering replays every party: their checks are set above
-        self.store.db.on_change("parties", self._on_party)
+        self.store.on_change("parties", self._on_party)
         self._loading = False
 
     def _repository(self, coll: str) -> Any:
