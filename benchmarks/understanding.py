@@ -35,7 +35,7 @@ from storage.models import Person  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.conftest import NOW as CORPUS_NOW  # noqa: E402
 from tests.conftest import PEOPLE, POLICY  # noqa: E402
-from tests.test_understanding import SEED, corpus  # noqa: E402
+from tests.handlers.test_understanding import SEED, corpus  # noqa: E402
 
 RUNS = 300
 VERB_WORDS = router_module._BY_WORD  # the router's own table of first words

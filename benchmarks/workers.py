@@ -39,9 +39,9 @@ from handlers.router import Router  # noqa: E402
 from storage.engine.postgres.migrate import copy_store  # noqa: E402
 from storage.store import COLLECTIONS, Store  # noqa: E402
 from tests.fakes.slack_api import BOT_TOKEN, Call, FakeSlack  # noqa: E402
-from tests.fakes.slack_rig import SECRET, fixture, http_body, signed_headers  # noqa: E402
-from tests.postgres_server import PostgresServer, find_bin, free_port  # noqa: E402
-from tests.run_helpers import Rapport  # noqa: E402
+from tests.rigs.postgres_server import PostgresServer, find_bin, free_port  # noqa: E402
+from tests.rigs.processes import Rapport  # noqa: E402
+from tests.rigs.slack_rig import SECRET, fixture, http_body, signed_headers  # noqa: E402
 
 RUNS = 300
 CLIENTS = 8

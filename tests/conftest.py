@@ -13,7 +13,7 @@ from handlers.router import Router
 from storage.models import Person, Policy, Reward
 from storage.store import Store
 
-pytest_plugins = ["tests.postgres_fixtures"]
+pytest_plugins = ["tests.rigs.postgres_fixtures"]
 
 # Wednesday 25 November 2026, 14:37 in Berlin.
 NOW = datetime(2026, 11, 25, 13, 37, tzinfo=UTC)
@@ -86,7 +86,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """After the run: how much of the understanding corpus Rapport understood, per category."""
     import sys
 
-    corpus = sys.modules.get("tests.test_understanding")
+    corpus = sys.modules.get("tests.handlers.test_understanding")
     rows = corpus.understanding_report() if corpus else []
     if rows:
         terminalreporter.section("understanding per category (tests/corpus/understanding.txt)")

@@ -7,7 +7,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "handlers", "storage")
 BENEATH_STORE = {"db", "engine", "_engine", "lock"}  # the engine and its raw lock
 BENEATH_CHANGE = {"tx", "_tx"}  # the engine's transaction under a change
