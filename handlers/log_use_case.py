@@ -16,8 +16,8 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote, unquote
 
-from handlers.cards import warning
 from handlers.context import Context
+from handlers.exclusion import exclusion_warning
 from handlers.followups import close_follow_ups, set_follow_up
 from handlers.parsing import party_id_ref
 from handlers.points import auto_points
@@ -120,7 +120,7 @@ def log_interaction(
     if earned:
         lines.append(earned)
     if party.excluded:
-        lines.append(warning(party))
+        lines.append(exclusion_warning(party))
     elif flag := standing_warning(ctx, party):
         lines.append(flag)
     reply = changed(f"{summary} — {ctx.show_time(when)}.", change.entry_id)
