@@ -9,6 +9,7 @@ button reach the same use case, so each refusal is said the same way on both pat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -150,11 +151,11 @@ def test_a_follow_up_that_passed_before_the_press_is_refused_as_the_verb_says(
     assert store.interactions.count_for(2) == 0
 
 
-def run(router: Router, action: object, as_: str = "Ana") -> Reply:
+def run(router: Router, action: Callable[[Context], Reply], as_: str = "Ana") -> Reply:
     """A use case called with values, as an adapter calls it (Router.perform)."""
     person = router.team.find(as_)
     assert person is not None
-    return router.perform(Message(person, "", "terminal", NOW, None), action)  # type: ignore[arg-type]
+    return router.perform(Message(person, "", "terminal", NOW, None), action)
 
 
 def test_a_reminder_from_values_keeps_its_text_and_reads_no_repeat(
