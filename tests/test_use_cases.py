@@ -30,7 +30,7 @@ from tests.telegram_helpers import BOB, Telegram, api_fixture, tg_fixture  # noq
 ANA_DM = "D0ANA0001"
 REASONS = [
     "the 3 Nov order: 20 pallets for Acme, on time",
-    "because the {Q3} push: for real - 100% on time",
+    "because the {Q3} push: for real - 100% on time (code %2041)",
     "for the re-order every friday, follow up: 12:30 {draft}",
 ]
 
