@@ -77,7 +77,7 @@ def platforms(app: composition.App, clock: Clock) -> list[tuple[str, Any]]:
     if app.config.slack is not None:
         from bot.slack.app import build_slack
 
-        found.append(("slack", build_slack(app.router, app.config.slack, clock)))
+        found.append(("slack", build_slack(app.config.slack, app.router, clock)))
     if app.config.telegram is not None:
         from bot.telegram.app import TelegramBot
 

@@ -9,6 +9,8 @@ from handlers.compliance import failing_marker, policy_section
 from handlers.context import Context
 from handlers.contracts import contracts_section
 from handlers.deal_lists import open_deals_section
+from handlers.exclusion import exclusion_warning
+from handlers.interactions import interaction_line
 from handlers.parsing import quote_name
 from handlers.points import points_section
 from handlers.reminders import open_reminders_section
@@ -16,9 +18,8 @@ from handlers.reply import Button, Reply, Section
 from handlers.resolve import find_party
 from handlers.scorecards import scorecard_section
 from handlers.verbs import Verb
-from storage.models import STANDARD_FIELDS, Interaction, Party, files_text
+from storage.models import STANDARD_FIELDS, Party
 
-EXCLUDED_WARNING = "⚠ EXCLUDED supplier"
 RECENT = 3
 
 SectionBuilder = Callable[[Context, Party], Section | None]
@@ -27,14 +28,6 @@ SectionBuilder = Callable[[Context, Party], Section | None]
 def roles_line(party: Party) -> str:
     """'customer (active), supplier (approved)'."""
     return ", ".join(f"{role} ({party.status_of(role)})" for role in party.roles)
-
-
-def warning(party: Party) -> str:
-    """The warning an excluded supplier carries everywhere it is shown, with the reason."""
-    if not party.excluded:
-        return ""
-    reasons = [c["reason"] for c in party.status_history if c.get("status") == "excluded"]
-    return f"{EXCLUDED_WARNING}: {reasons[-1]}" if reasons else EXCLUDED_WARNING
 
 
 def summary_line(ctx: Context, party: Party) -> str:
@@ -51,7 +44,7 @@ def summary_line(ctx: Context, party: Party) -> str:
     if failing := failing_marker(ctx, party):
         parts.append(failing)
     line = " · ".join(parts)
-    return f"{warning(party)} — {line}" if party.excluded else line
+    return f"{exclusion_warning(party)} — {line}" if party.excluded else line
 
 
 def details_section(ctx: Context, party: Party) -> Section:
@@ -83,16 +76,6 @@ def contacts_section(_ctx: Context, party: Party) -> Section | None:
         for c in party.contacts
     )
     return Section(title="Contacts", lines=lines)
-
-
-def interaction_line(ctx: Context, interaction: Interaction) -> str:
-    """One interaction as the card and the history list it: when, what, who, notes, files."""
-    line = f"{ctx.show_time(interaction.at)} · {interaction.kind} by {interaction.by}"
-    if interaction.notes:
-        line += f": {interaction.notes}"
-    if interaction.files:
-        line += f" · file: {files_text(interaction.files)}"
-    return line
 
 
 def recent_section(ctx: Context, party: Party) -> Section:
@@ -139,7 +122,7 @@ def show(ctx: Context, _word: str, rest: str) -> Reply:
     sections = [s for build in CARD_SECTIONS if (s := build(ctx, party)) is not None]
     title = f"{party.name} (#{party.id})"
     if party.excluded:
-        title = f"{title} — {warning(party)}"
+        title = f"{title} — {exclusion_warning(party)}"
     buttons = (Button(label="History", command=f"history {quote_name(party.name)}"),)
     return Reply(title=title, sections=tuple(sections), buttons=buttons)
 

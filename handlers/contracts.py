@@ -9,6 +9,7 @@ from datetime import timedelta
 from handlers.amounts import money, parse_amount
 from handlers.context import Context
 from handlers.days import parse_day, parse_within, show_day, today
+from handlers.interactions import log
 from handlers.notices import notify
 from handlers.parsing import quote_name, split_once
 from handlers.reply import Reply, Section, changed, first_lines, plural, problem
@@ -60,8 +61,6 @@ def contract(ctx: Context, word: str, rest: str) -> Reply:
     Without a quoted title the line is logged as a contract interaction, as `contract with
     Acme today: signed` always was."""
     if '"' not in rest:
-        from handlers.interactions import log  # here: interactions → cards → this module
-
         return log(ctx, word, rest)
     refusal = keeper_refusal(ctx)
     if refusal is not None:

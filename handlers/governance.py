@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from handlers import carried
 from handlers.approvals import approvers
 from handlers.cards import roles_line, status_history_section
 from handlers.compliance import preferred_refusal
@@ -46,11 +47,24 @@ def status(ctx: Context, _word: str, rest: str) -> Reply:
     if match is None:
         return _read(ctx, rest.strip())
     new, reason = match["status"].lower(), match["reason"].strip()
-    role = CUSTOMER if new in CUSTOMER_STATUSES else SUPPLIER
-    command = f"status {{party}} {new}" + (f" because {reason}" if reason else "")
-    party = find_party(ctx, match["party"].strip('"'), command)
+    party = find_party(ctx, match["party"].strip('"'), carried.command(STATUS, new, reason))
     if isinstance(party, Reply):
         return party
+    return set_status(ctx, party, new, reason)
+
+
+def role_of(status: str) -> str:
+    """The role a status belongs to (customers and suppliers have their own)."""
+    return CUSTOMER if status in CUSTOMER_STATUSES else SUPPLIER
+
+
+def set_status(ctx: Context, party: Party, new: str, reason: str) -> Reply:
+    """Set `party`'s status to `new` for `reason`: the one place for the checks, the write
+    (the history kept on the party, the owner told) and the reply. `reason` is kept as given.
+    """
+    if new not in CUSTOMER_STATUSES + SUPPLIER_STATUSES:
+        return _not_a_status(new)
+    role = role_of(new)
     refusal = _refusal(ctx, party, role, new, reason)
     if refusal is not None:
         return refusal
@@ -73,6 +87,20 @@ def status(ctx: Context, _word: str, rest: str) -> Reply:
         lines.append("It is left out of find (status:excluded shows it) and gets no points.")
     title = f"{party.name}: {role} {old} → {new}{because}"
     return replace(changed(title, change.entry_id), sections=(Section(lines=tuple(lines)),))
+
+
+def _not_a_status(word: str) -> Reply:
+    statuses = ", ".join(CUSTOMER_STATUSES + SUPPLIER_STATUSES)
+    return problem(f"“{word}” is not a status; they are {statuses}.", EXAMPLE)
+
+
+def _status_set(ctx: Context, party: Party, values: carried.Values) -> Reply:
+    """A pressed "which party?" button of status: the change, from its values."""
+    return set_status(ctx, party, values.text(0), values.text(1))
+
+
+STATUS = "status"
+CARRIED = carried.UseCase(STATUS, _status_set)
 
 
 def _refusal(ctx: Context, party: Party, role: str, new: str, reason: str) -> Reply | None:
@@ -119,8 +147,7 @@ def _read(ctx: Context, text: str) -> Reply:
         and not resolve(ctx.store.parties, text).party
         and resolve(ctx.store.parties, head).party
     ):
-        statuses = ", ".join(CUSTOMER_STATUSES + SUPPLIER_STATUSES)
-        return problem(f"“{last}” is not a status; they are {statuses}.", EXAMPLE)
+        return _not_a_status(last)
     party = find_party(ctx, text, "status {party}")
     if isinstance(party, Reply):
         return party

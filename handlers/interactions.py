@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from handlers.cards import interaction_line
+from handlers import carried
 from handlers.context import Context
 from handlers.dates import maybe_date_word, parse_when, split_leading_when, split_trailing_when
 from handlers.leftovers import ask_about_dates, date_like
@@ -15,6 +15,7 @@ from handlers.parsing import first_word
 from handlers.reply import Reply, Section, plural, problem
 from handlers.resolve import find_party
 from handlers.verbs import Verb
+from storage.models import Interaction, Party, files_text
 
 EXAMPLE = "log call with Acme yesterday: discussed Q3 pricing, follow up next tuesday"
 KIND_WORDS = {
@@ -107,13 +108,27 @@ def log(ctx: Context, word: str, rest: str) -> Reply:
     refused = log_problem(ctx, request.kind, when, notes, follow_up)
     if refused is not None:  # before asking which party: the answer would be refused too
         return refused
-    retry = f"log {request.kind} with {{party}} {head.date_text}: {notes}"
-    if request.follow_up_text:
-        retry += f", follow up {request.follow_up_text}"
+    retry = carried.command(LOG, request.kind, when.isoformat(), notes, _iso(follow_up))
     party = find_party(ctx, head.party_text, retry)
     if isinstance(party, Reply):
         return party
     return log_interaction(ctx, party, request.kind, when, notes, follow_up)
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
+def _logged(ctx: Context, party: Party, values: carried.Values) -> Reply:
+    """A pressed "which party?" button of log: the interaction, from its values."""
+    when = values.time(1)
+    if when is None:
+        raise carried.Unreadable(1)
+    return log_interaction(ctx, party, values.text(0), when, values.text(2), values.time(3))
+
+
+LOG = "log"
+CARRIED = carried.UseCase(LOG, _logged)
 
 
 def _unread_dates(ctx: Context, head: Head, request: LogRequest) -> Reply | None:
@@ -170,6 +185,16 @@ def _after_party(ctx: Context, name: str, rest: str) -> Head:
     if when is not None:
         return Head(name, rest[len(notes) :].strip(), when, notes)
     return Head(name, notes=rest)
+
+
+def interaction_line(ctx: Context, interaction: Interaction) -> str:
+    """One interaction as the card and the history list it: when, what, who, notes, files."""
+    line = f"{ctx.show_time(interaction.at)} · {interaction.kind} by {interaction.by}"
+    if interaction.notes:
+        line += f": {interaction.notes}"
+    if interaction.files:
+        line += f" · file: {files_text(interaction.files)}"
+    return line
 
 
 def history(ctx: Context, _word: str, rest: str) -> Reply:

@@ -7,17 +7,17 @@ Telegram forwards and captions with the message's text as it came (`log_note`). 
 reads chat grammar, so a forwarded "can you follow up friday" stays in the note, word for word.
 
 A note whose party must still be picked from buttons rides in the button as `lognote #<id>
-<text, percent-encoded>`: one token the chat grammar cannot read into, turned back into values by
-`keep_note` (a verb reached only through such buttons).
+<text>`, the text one token as `handlers/carried.py` encodes values (the chat grammar cannot read
+into it), turned back into values by `keep_note` (a verb reached only through such buttons).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote, unquote
 
-from handlers.cards import warning
+from handlers import carried
 from handlers.context import Context
+from handlers.exclusion import exclusion_warning
 from handlers.followups import close_follow_ups, set_follow_up
 from handlers.parsing import party_id_ref
 from handlers.points import auto_points
@@ -120,7 +120,7 @@ def log_interaction(
     if earned:
         lines.append(earned)
     if party.excluded:
-        lines.append(warning(party))
+        lines.append(exclusion_warning(party))
     elif flag := standing_warning(ctx, party):
         lines.append(flag)
     reply = changed(f"{summary} — {ctx.show_time(when)}.", change.entry_id)
@@ -145,14 +145,14 @@ def log_note_on(ctx: Context, party_text: str, text: str) -> Reply:
     """The text as a note on the party `party_text` names (an answer to "which party?")."""
     if not text.strip():
         return problem(NO_TEXT, "note Acme: what happened")
-    retry = f"{KEEP_NOTE_WORD} {{party}} {quote(text.strip(), safe='')}"
+    retry = f"{KEEP_NOTE_WORD} {carried.PARTY} {carried.encode(text.strip())}"
     party = find_party(ctx, party_text.strip().strip("\"'"), retry)
     return party if isinstance(party, Reply) else log_note(ctx, party, text)
 
 
 def keep_note_command(party_id: int, text: str) -> str:
     """The button command that logs `text` verbatim as a note on party `party_id`."""
-    return f"{KEEP_NOTE_WORD} #{party_id} {quote(text.strip(), safe='')}"
+    return f"{KEEP_NOTE_WORD} #{party_id} {carried.encode(text.strip())}"
 
 
 def keep_note(ctx: Context, _word: str, rest: str) -> Reply:
@@ -162,7 +162,7 @@ def keep_note(ctx: Context, _word: str, rest: str) -> Reply:
     party = ctx.store.parties.get(party_id) if party_id else None
     if party is None:
         return problem("That party isn't here any more.", "note Acme: what happened")
-    return log_note(ctx, party, unquote(encoded))
+    return log_note(ctx, party, carried.decode(encoded))
 
 
 KEEP_NOTE = Verb(

@@ -8,12 +8,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from operator import itemgetter
 
+from handlers import carried
 from handlers.approvals import approvers
 from handlers.context import Context
 from handlers.reply import Reply, Section, changed, problem
 from handlers.resolve import find_party
 from handlers.verbs import Verb
-from storage.ledger import AWARD, DEDUCT, LedgerEntry, new_entry
+from storage.ledger import AWARD, DEDUCT, LedgerEntry, ledger_entry
 from storage.models import CUSTOMER, SUPPLIER, Party, may_move_points, tier_for
 from storage.unit_of_work import Change
 
@@ -48,26 +49,39 @@ def deduct(ctx: Context, _word: str, rest: str) -> Reply:
 
 
 def _move(ctx: Context, rest: str, kind: str) -> Reply:
-    """Award or deduct: parse, find the party, check it may happen, then write."""
-    example = AWARD_EXAMPLE if kind == AWARD else DEDUCT_EXAMPLE
+    """Award or deduct, read from a chat line: parse, ask which party if need be, then move."""
     match = _PARTY_FIRST.match(rest.strip()) or _AMOUNT_FIRST.match(rest.strip())
     if match is None:
-        return problem(f"How many points, to whom, and why? {_usage(kind)}", example)
+        return problem(f"How many points, to whom, and why? {_usage(kind)}", _example(kind))
     points = int(match["n"].replace(",", ""))
     reason = (match["why"] or "").strip()
-    if not 0 < points <= MAX_POINTS:
-        return problem(f"Points are a whole number from 1 to {MAX_POINTS:,}.", example)
-    if not reason:
-        return problem(f"What for? Every {kind} needs a reason.", example)
-    over = _over_limit(ctx, kind, points)  # before asking which party: nobody else answers
-    if over is not None:
-        return over
-    party = find_party(ctx, match["party"].strip(), f"{kind} {{party}} {points} for {reason}")
+    refused = move_problem(ctx, kind, points, reason)  # before asking: nobody else answers
+    if refused is not None:
+        return refused
+    retry = carried.command(MOVE, kind, str(points), reason)
+    party = find_party(ctx, match["party"].strip(), retry)
     if isinstance(party, Reply):
         return party
-    refusal = _refusal(ctx, party, kind, points)
-    if refusal is not None:
-        return refusal
+    return move_points(ctx, party, kind, points, reason)
+
+
+def move_problem(ctx: Context, kind: str, points: int, reason: str) -> Reply | None:
+    """The refusal for points that can't move whoever the party: amount, reason, limit."""
+    if not 0 < points <= MAX_POINTS:
+        return problem(f"Points are a whole number from 1 to {MAX_POINTS:,}.", _example(kind))
+    if not reason:
+        return problem(f"What for? Every {kind} needs a reason.", _example(kind))
+    return _over_limit(ctx, kind, points)
+
+
+def move_points(ctx: Context, party: Party, kind: str, points: int, reason: str) -> Reply:
+    """Award (`kind` AWARD) or deduct `points` for `reason`: checked, written, confirmed.
+
+    The one place for the checks, the ledger entry and the reply; `reason` is kept as given.
+    """
+    refused = move_problem(ctx, kind, points, reason) or _refusal(ctx, party, kind, points)
+    if refused is not None:
+        return refused
     summary = (
         f"Awarded {party.name} {points} points" if kind == AWARD
         else f"Deducted {points} points from {party.name}"
@@ -82,14 +96,26 @@ def _move(ctx: Context, rest: str, kind: str) -> Reply:
     return replace(reply, sections=(Section(lines=tuple(lines)),))
 
 
+def _moved(ctx: Context, party: Party, values: carried.Values) -> Reply:
+    """A pressed "which party?" button of award or deduct: the points, from its values."""
+    kind = values.text(0)
+    if kind not in (AWARD, DEDUCT):
+        raise carried.Unreadable(0)
+    return move_points(ctx, party, kind, values.number(1), values.text(2))
+
+
+MOVE = "points"
+CARRIED = carried.UseCase(MOVE, _moved)
+
+
 def _refusal(ctx: Context, party: Party, kind: str, points: int) -> Reply | None:
-    """Why these points can't move: an excluded supplier, the balance, or the limit."""
+    """Why these points can't move to or from this party: excluded, or the balance."""
     if kind == AWARD and party.excluded:
         return problem(f"{party.name} is an excluded supplier: it can't receive points.")
     balance = ctx.store.ledger.balance(party.id)
     if kind == DEDUCT and points > balance:
         return problem(f"{party.name} has only {balance} points; a deduction can't go below zero.")
-    return _over_limit(ctx, kind, points)
+    return None
 
 
 def _over_limit(ctx: Context, kind: str, points: int) -> Reply | None:
@@ -101,6 +127,10 @@ def _over_limit(ctx: Context, kind: str, points: int) -> Reply | None:
     return problem(f"{what} over {limit} points need a manager: {approvers(ctx)}.")
 
 
+def _example(kind: str) -> str:
+    return AWARD_EXAMPLE if kind == AWARD else DEDUCT_EXAMPLE
+
+
 def _usage(kind: str) -> str:
     return f"{kind} <party> <points> for <reason>."
 
@@ -109,10 +139,10 @@ def write_entry(
     ctx: Context, change: Change, party: Party, delta: int, reason: str, kind: str
 ) -> int:
     """One ledger entry by the person answered, carrying the id of their message."""
-    doc = new_entry(
+    entry = ledger_entry(
         party.id, delta, reason, kind, ctx.person.name, ctx.now, message_id=ctx.message.message_id
     )
-    return change.insert("ledger", doc)
+    return change.add(entry)
 
 
 def auto_points(ctx: Context, change: Change, party: Party, kind: str) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from handlers.context import Context
@@ -34,6 +34,15 @@ def owner_dates(ctx: Context, owner: Person) -> DateContext:
     )
 
 
+@dataclass(frozen=True)
+class Repeat:
+    """How a reminder repeats: its rule, the words that said it, and the zone it runs in."""
+
+    rule: str
+    said: str
+    zone: str
+
+
 def remind(ctx: Context, _word: str, rest: str) -> Reply:
     """`remind me|@person <when> to <text>`, `… to <text> <when>`, `… every monday 9am to …`."""
     who, _, rest = rest.strip().partition(" ")
@@ -56,9 +65,7 @@ def remind(ctx: Context, _word: str, rest: str) -> Reply:
     when, text = found
     if when is None:
         return problem(f"When should I remind {_whom(ctx, owner)}?", EXAMPLE)
-    if when <= ctx.now:
-        return problem(f"{ctx.show_time(when)} has already passed.", EXAMPLE)
-    return _store(ctx, owner, text, when, None)
+    return set_reminder(ctx, owner, when, text.strip(" ,;:"))
 
 
 def _remind_every(
@@ -68,23 +75,36 @@ def _remind_every(
     text = re.sub(r"^(?:to|about|that)\s+", "", body.strip(), flags=re.I)
     if unread := ask_about_dates([text], dates, "future", True, EVERY_EXAMPLE):
         return unread
-    return _store(ctx, owner, text, first, (rule, recurrence.text, str(dates.tz)))
+    repeat = Repeat(rule, recurrence.text, str(dates.tz))
+    return set_reminder(ctx, owner, first, text.strip(" ,;:"), repeat)
 
 
 def _whom(ctx: Context, owner: Person) -> str:
     return "you" if owner == ctx.person else owner.name
 
 
-def _store(
-    ctx: Context, owner: Person, text: str, due: datetime, repeat: tuple[str, str, str] | None
-) -> Reply:
-    text = text.strip(" ,;:")
-    if not text:
+def reminder_problem(ctx: Context, owner: Person, due: datetime, text: str) -> Reply | None:
+    """Why this reminder can't be set: its time has passed, or its text is empty or too long."""
+    if due <= ctx.now:
+        return problem(f"{ctx.show_time(due)} has already passed.", EXAMPLE)
+    if not text.strip():
         return problem(f"What should I remind {_whom(ctx, owner)} of?", EXAMPLE)
     if len(text) > MAX_TEXT:
         return problem(f"That reminder is too long ({len(text)} characters; {MAX_TEXT} max).")
+    return None
+
+
+def set_reminder(
+    ctx: Context, owner: Person, due: datetime, text: str, every: Repeat | None = None
+) -> Reply:
+    """Remind `owner` of `text` at `due` (then as `every` says): the one place for a reminder's
+    checks, its write (the owner told when someone else set it) and its reply.
+
+    `text` is kept as given; a party it clearly names is linked.
+    """
+    if refused := reminder_problem(ctx, owner, due, text):
+        return refused
     party = party_named_in(ctx, text)
-    rule, said, zone = repeat or (None, "", str(ctx.tz_of(owner)))
     reminder = Reminder(
         id=0,
         owner=owner.name,
@@ -93,9 +113,9 @@ def _store(
         created_by=ctx.person.name,
         created_at=ctx.now.isoformat(),
         party_id=party.id if party else None,
-        recurrence=rule,
-        recurrence_text=said,
-        timezone=zone,
+        recurrence=every.rule if every else None,
+        recurrence_text=every.said if every else "",
+        timezone=every.zone if every else str(ctx.tz_of(owner)),
     )
     with ctx.store.change(ctx.actor(), f"Set a reminder for {owner.name}: {text}") as change:
         reminder_id = change.add(reminder)

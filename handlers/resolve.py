@@ -79,7 +79,8 @@ def closest(parties: PartyRepository, text: str, limit: int = 3) -> list[Party]:
 def ask_which(resolution: Resolution, text: str, command_for: str) -> Reply:
     """Ask which party was meant; each button re-sends the command with `#id` in its place.
 
-    `command_for` is the command with `{party}` where the party reference stands.
+    `command_for` is the command with `{party}` where the party reference stands (its first
+    one: what follows may be the person's own text, braces and all).
     """
     if not resolution.candidates:
         return Reply(
@@ -88,7 +89,7 @@ def ask_which(resolution: Resolution, text: str, command_for: str) -> Reply:
             ok=False,
         )
     buttons = tuple(
-        Button(label=party.name, command=command_for.format(party=f"#{party.id}"))
+        Button(label=party.name, command=command_for.replace("{party}", f"#{party.id}", 1))
         for party in resolution.candidates
     )
     question = (

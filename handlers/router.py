@@ -11,6 +11,7 @@ from rapidfuzz.distance import OSA
 from handlers import (
     admin,
     cards,
+    carried,
     certs,
     choices,
     contracts,
@@ -71,7 +72,9 @@ def _help(ctx: Context, _word: str, rest: str) -> Reply:
 
 HELP = Verb("help", ("help", "?", "start", "commands"), _help, "this list", ("help", "help log"))
 VERBS: tuple[Verb, ...] = (*(v for area in AREAS for v in area.VERBS), HELP)
-BUTTON_VERBS = (log_use_case.KEEP_NOTE,)  # reached from buttons only: not in help or menus
+CARRIED = (points.CARRIED, scorecards.CARRIED, governance.CARRIED, interactions.CARRIED)
+# reached from buttons only: not in help or menus, and no phrase is read into them
+BUTTON_VERBS = (log_use_case.KEEP_NOTE, carried.verb(CARRIED))
 _BY_WORD = {word: verb for verb in (*VERBS, *BUTTON_VERBS) for word in verb.words}
 
 
@@ -116,8 +119,9 @@ class Router:
             return help_reply()
         if len(text) > MAX_TEXT:
             return problem(f"That message is too long ({len(text)} characters); please shorten it.")
-        with self.store.command():
-            text = phrases.understand(text, self.store.parties, _BY_WORD)
+        if verb_for(text)[0] not in BUTTON_VERBS:
+            with self.store.command():
+                text = phrases.understand(text, self.store.parties, _BY_WORD)
         verb, word, rest = verb_for(text)
         if verb is None:
             return _unknown(word)

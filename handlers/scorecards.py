@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 
+from handlers import carried
 from handlers.approvals import managers
 from handlers.context import Context
 from handlers.leftovers import ask_about_dates
@@ -50,17 +52,43 @@ def _criterion(ctx: Context, key: str) -> str | None:
 def parse_scores(ctx: Context, fields: dict[str, str]) -> dict[str, int] | Reply:
     """`quality:4 delivery:5` → {'quality': 4, 'delivery': 5}, or the problem."""
     scores: dict[str, int] = {}
-    names = ", ".join(criteria(ctx))
     for key, value in fields.items():
         criterion = _criterion(ctx, key)
         if criterion is None:
-            return problem(f"I don't rate “{key}”; the criteria are {names}.", EXAMPLE)
-        if not value.isdigit() or not 1 <= int(value) <= 5:
-            return problem(f"A rating is a whole number from 1 to 5, not “{value}”.", EXAMPLE)
+            return _unknown_criterion(ctx, key)
+        if not value.isdigit():
+            return _not_a_score(value)
         scores[criterion] = int(value)
-    if not scores:
-        return problem(f"Rate which criteria? Any of {names}, each 1–5.", EXAMPLE)
     return scores
+
+
+def scores_problem(ctx: Context, scores: Mapping[str, int]) -> Reply | None:
+    """Why these scores can't be a rating: none, a criterion not rated, or not 1–5."""
+    if not scores:
+        names = ", ".join(criteria(ctx))
+        return problem(f"Rate which criteria? Any of {names}, each 1–5.", EXAMPLE)
+    for criterion, score in scores.items():
+        if criterion not in criteria(ctx):
+            return _unknown_criterion(ctx, criterion)
+        if not 1 <= score <= 5:
+            return _not_a_score(str(score))
+    return None
+
+
+def note_problem(note: str) -> Reply | None:
+    """Why this note can't be kept with a rating; None when it can."""
+    if len(note) > MAX_NOTE:
+        return problem(f"That note is too long ({len(note)} characters; {MAX_NOTE} max).")
+    return None
+
+
+def _unknown_criterion(ctx: Context, key: str) -> Reply:
+    names = ", ".join(criteria(ctx))
+    return problem(f"I don't rate “{key}”; the criteria are {names}.", EXAMPLE)
+
+
+def _not_a_score(value: str) -> Reply:
+    return problem(f"A rating is a whole number from 1 to 5, not “{value}”.", EXAMPLE)
 
 
 def scores_as_fields(ctx: Context, rest: str) -> str:
@@ -90,8 +118,8 @@ def rate(ctx: Context, _word: str, rest: str) -> Reply:
     masked = re.sub(r'"[^"]*"', lambda m: "x" * len(m[0]), rest)
     split = _NOTE.search(masked)
     head, note = (rest[: split.start()], rest[split.end() :].strip()) if split else (rest, "")
-    if len(note) > MAX_NOTE:
-        return problem(f"That note is too long ({len(note)} characters; {MAX_NOTE} max).")
+    if too_long := note_problem(note):
+        return too_long
     args = split_args(head)
     party_text = "" if ctx.store.parties.named(args.text) else args.text
     if unread := ask_about_dates([party_text, note], ctx.dates(), "past", False, EXAMPLE, _DATED):
@@ -99,16 +127,44 @@ def rate(ctx: Context, _word: str, rest: str) -> Reply:
     scores = parse_scores(ctx, args.fields)
     if isinstance(scores, Reply):
         return scores
+    if refused := scores_problem(ctx, scores):
+        return refused
     given = " ".join(f"{c}:{v}" for c, v in scores.items())
-    party = find_party(ctx, args.text, f"rate {{party}} {given}" + (f": {note}" if note else ""))
+    party = find_party(ctx, args.text, carried.command(RATE, given, note))
     if isinstance(party, Reply):
         return party
+    return rate_supplier(ctx, party, scores, note)
+
+
+def rate_supplier(ctx: Context, party: Party, scores: Mapping[str, int], note: str) -> Reply:
+    """Rate supplier `party` now: the one place for a rating's checks, its write and its reply.
+
+    `scores` are by criterion name, each 1–5; `note` is kept as given.
+    """
+    refused = scores_problem(ctx, scores) or note_problem(note)
+    if refused is not None:
+        return refused
     if not party.is_(SUPPLIER):
         return problem(f"{party.name} is not a supplier; scorecards are for suppliers.")
     rating = Rating(
-        0, party.id, scores, ctx.person.name, utc_iso(ctx.now), note, ctx.message.channel
+        0, party.id, dict(scores), ctx.person.name, utc_iso(ctx.now), note, ctx.message.channel
     )
     return _store_rating(ctx, party, rating)
+
+
+def _rated(ctx: Context, party: Party, values: carried.Values) -> Reply:
+    """A pressed "which party?" button of rate: the rating, from its values."""
+    scores: dict[str, int] = {}
+    for pair in values.text(0).split():
+        criterion, _, score = pair.partition(":")
+        if not score.isdigit():
+            raise carried.Unreadable(0)
+        scores[criterion] = int(score)
+    return rate_supplier(ctx, party, scores, values.text(1))
+
+
+RATE = "rate"
+CARRIED = carried.UseCase(RATE, _rated)
 
 
 def _store_rating(ctx: Context, party: Party, rating: Rating) -> Reply:

@@ -52,6 +52,12 @@ class Change:
         """Replace the stored document with this one (same class, same `id`)."""
         self.put(obj.COLLECTION, obj.id, to_doc(obj))
 
+    def update(self, coll: str, doc_id: int, **fields: Any) -> None:
+        """Set some fields of a stored document as this change sees it (gone: nothing)."""
+        doc = self._tx.get(coll, doc_id)
+        if doc is not None:
+            self.put(coll, doc_id, {**doc, **fields})
+
     def current(self, coll: str, doc_id: int) -> Doc | None:
         """The document as this change would leave it (its own writes included)."""
         return self._tx.get(coll, doc_id)

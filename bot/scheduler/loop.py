@@ -29,7 +29,7 @@ from typing import Any, TypeVar, cast
 from bot.notify import DeliveryError, Notifier, channel_for
 from bot.scheduler.agenda import Agenda, Key
 from bot.scheduler.alerts import ALERT, Alerts
-from bot.scheduler.records import due_at_prompt, interrupted, mark, recover_interrupted
+from bot.scheduler.records import due_at_prompt, interrupted, recover_interrupted
 from bot.scheduler.timing import delivery_time, digest_key, digest_time, escalation_time
 from handlers.compliance import POLICY_CHECK
 from handlers.context import Team
@@ -308,7 +308,7 @@ class Scheduler:
     def _claim(self, key: Key, coll: str, doc_id: int) -> None:
         """The "sending" mark, naming this worker: no other worker sends it while it lives."""
         sending = {"sending_at": self.clock().isoformat(), "sending_by": self.store.worker_id()}
-        self._commit(f"Sending {coll[:-1]} {doc_id}", lambda c: mark(c, coll, doc_id, **sending))
+        self._commit(f"Sending {coll[:-1]} {doc_id}", lambda c: c.update(coll, doc_id, **sending))
 
     async def _send(
         self, key: Key, coll: str, doc_id: int, person: Person, notifier: Notifier, reply: Reply
@@ -322,7 +322,7 @@ class Scheduler:
             self._retry(key, self.clock())
             await self._write(
                 f"Retrying {coll[:-1]} {doc_id}",
-                lambda c: mark(c, coll, doc_id, sending_at=None, sending_by=""),
+                lambda c: c.update(coll, doc_id, sending_at=None, sending_by=""),
             )
             return
         except Exception:  # a timeout or a notifier bug: it may have gone out, so never resend
@@ -338,7 +338,7 @@ class Scheduler:
         }
         await self._write(
             f"Delivered {coll[:-1]} {doc_id} to {person.name}",
-            lambda c: mark(c, coll, doc_id, **delivered),
+            lambda c: c.update(coll, doc_id, **delivered),
         )
 
     def _retry(self, key: Key, now: datetime) -> None:
@@ -363,7 +363,7 @@ class Scheduler:
         reply = escalation_message(ctx, reminder, owner)
 
         def escalate(change: Change) -> None:
-            mark(change, "reminders", reminder_id, escalated_at=now.isoformat())
+            change.update("reminders", reminder_id, escalated_at=now.isoformat())
             notify(ctx, change, manager.name, reply, kind="escalation")
 
         self._commit(f"Escalated follow-up {reminder_id} to {manager.name}", escalate)

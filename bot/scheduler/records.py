@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from bot.scheduler.timing import delivery_time
 from handlers.context import Team
@@ -16,16 +15,9 @@ from storage.deliveries import Delivery
 from storage.models import Person
 from storage.reminders import UNCONFIRMED, Reminder
 from storage.store import Store
-from storage.unit_of_work import Actor, Change
+from storage.unit_of_work import Actor
 
 log = logging.getLogger(__name__)
-
-
-def mark(change: Change, coll: str, doc_id: int, **fields: Any) -> None:
-    """Set some fields of a stored document, as this change sees it."""
-    doc = change.current(coll, doc_id)
-    if doc is not None:
-        change.put(coll, doc_id, {**doc, **fields})
 
 
 def interrupted(store: Store) -> tuple[list[Reminder], list[Delivery]]:
@@ -60,7 +52,7 @@ def recover_interrupted(store: Store, now: datetime) -> int:
     with store.change(actor, "Counted interrupted sends as delivered") as change:
         for coll, items in (("reminders", reminders), ("deliveries", notices)):
             for item in items:
-                mark(change, coll, item.id, delivered_at=item.sending_at, sending_at=None,
+                change.update(coll, item.id, delivered_at=item.sending_at, sending_at=None,
                      sending_by="", delivered_ref=UNCONFIRMED)  # fmt: skip
     return len(reminders) + len(notices)
 
@@ -87,9 +79,9 @@ def due_at_prompt(
         done = {"delivered_at": now.isoformat(), "sending_at": None, "delivered_ref": "terminal"}
         with store.change(actor, f"Shown to {person.name} in the terminal") as change:
             for reminder in reminders:
-                mark(change, "reminders", reminder.id, due=reminder.due, **done)
+                change.update("reminders", reminder.id, due=reminder.due, **done)
             for notice in notices:
-                mark(change, "deliveries", notice.id, **done)
+                change.update("deliveries", notice.id, **done)
     shown.update(("reminder", r.id, r.due_at) for r in reminders)
     shown.update(("notice", d.id) for d in notices)
     return replies

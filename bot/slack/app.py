@@ -1,6 +1,6 @@
 """Slack: Rapport in a workspace, on slack-bolt's AsyncApp.
 
-`build_slack(router, settings, clock)` makes the client and the bolt app, registers the
+`build_slack(settings, router, clock)` makes the client and the bolt app, registers the
 listeners on one `Conversation` (as bolt's starter template does with `register_listeners`),
 and returns the `SlackServer` to start; its `notifier` delivers reminders by direct message.
 """
@@ -64,8 +64,8 @@ def _bolt_logger() -> logging.Logger:
 
 
 def build_slack(
-    router: Router,
     settings: SlackConfig | None,
+    router: Router,
     clock: Clock = system_clock,
     host: str = "0.0.0.0",
 ) -> SlackServer:

@@ -227,7 +227,7 @@ async def slack_rig(
     settings = SlackConfig(mode=mode, port=0, api_url=fake.api_url, **{**values, **settings_})
     rapport = build(Config(store_path=tmp_path / "data", team=team, slack=settings))
     rig = SlackRig(mode, fake, rapport)
-    rig.adapter = build_slack(rapport.router, settings, clock=lambda: rig.now, host="127.0.0.1")
+    rig.adapter = build_slack(settings, rapport.router, clock=lambda: rig.now, host="127.0.0.1")
     try:
         rig.ready = await rig.adapter.start()
         if mode == "socket":
