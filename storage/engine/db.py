@@ -24,19 +24,8 @@ from storage.engine.cold import ColdShards
 from storage.engine.port import Applied, ChangeHook, allocate_id, notify_hooks, reserve_id
 from storage.engine.shards import ShardedCollection
 from storage.engine.transaction import Doc, Transaction, joined
-from storage.errors import StoreCorrupt, StoreError, StoreLocked
+from storage.errors import StoreError
 from storage.leadership import SoleLeader
-
-__all__ = [
-    "SCHEMA_VERSION",
-    "ChangeHook",
-    "Database",
-    "Doc",
-    "StoreCorrupt",
-    "StoreError",
-    "StoreLocked",
-    "Transaction",
-]
 
 SCHEMA_VERSION = 1
 

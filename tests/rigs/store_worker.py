@@ -12,7 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from storage.engine.db import Database, StoreLocked  # noqa: E402
+from storage.engine.db import Database  # noqa: E402
+from storage.errors import StoreLocked  # noqa: E402
 
 COLLECTIONS = ["interactions", "audit", "pairs", "twins"]
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from storage.engine import snapshots
-from storage.engine.db import Database, StoreCorrupt, StoreError
+from storage.engine.db import Database
+from storage.errors import StoreCorrupt, StoreError
 from storage.store import COLLECTIONS as STORE_COLLECTIONS
 from storage.store import Store
 

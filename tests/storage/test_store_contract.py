@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from storage.engine.db import Database, StoreError
+from storage.engine.db import Database
 from storage.engine.port import Engine
+from storage.errors import StoreError
 from storage.store import Store, is_database_url
 from storage.unit_of_work import Actor
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from storage.engine.db import Database, StoreCorrupt, StoreError
+from storage.engine.db import Database
+from storage.errors import StoreCorrupt, StoreError
 
 WORKER = Path(__file__).parents[1] / "rigs" / "store_worker.py"
 COLLECTIONS = ["interactions", "audit", "pairs", "twins"]

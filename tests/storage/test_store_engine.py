@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 import storage.engine.db as engine
-from storage.engine.db import Database, StoreError, StoreLocked
+from storage.engine.db import Database
+from storage.errors import StoreError, StoreLocked
 
 COLLECTIONS = ["parties", "interactions", "audit"]
 WORKER = Path(__file__).parents[1] / "rigs" / "store_worker.py"
