@@ -33,8 +33,8 @@ T = TypeVar("T")
 
 
 class Conversation:
-    """How the listeners talk with one person: who they are, the core's answer, and the ways
-    an answer reaches them (in the channel, privately, by direct message, as a file)."""
+    """How the listeners answer the team: who wrote, the core's answer, and the ways an answer
+    reaches a person (in the channel, privately, by direct message, as a file)."""
 
     def __init__(
         self, router: Router, client: AsyncWebClient, people: SlackPeople, clock: Clock

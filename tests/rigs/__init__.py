@@ -1,0 +1,1 @@
+"""What stands Rapport up for a test: Slack and Telegram rigs, processes, PostgreSQL, the CLI."""
