@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from handlers import carried
 from handlers.alerts import CERT_WARNING_DAYS
 from handlers.context import Context
-from handlers.contracts import keeper_refusal, owner_of, party_and_title, title_problem
+from handlers.contracts import keeper_refusal, owner_of, party_text_and_title, title_problem
 from handlers.days import parse_day, parse_within, show_day, today
 from handlers.parsing import split_once
 from handlers.reply import Reply, Section, changed, first_lines, plural, problem
@@ -29,7 +29,7 @@ def cert(ctx: Context, _word: str, rest: str) -> Reply:
     split = split_once(rest, "expires|expiring|expiry|valid until|until")
     if split is None:
         return problem("When does it expire?", EXAMPLE)
-    named = party_and_title(split[0], EXAMPLE)
+    named = party_text_and_title(split[0], EXAMPLE)
     if isinstance(named, Reply):
         return named
     party_text, name = named

@@ -42,7 +42,7 @@ def owner_of(ctx: Context, party: Party) -> str:
     return found.name if found else ctx.person.name
 
 
-def party_and_title(text: str, example: str) -> tuple[str, str] | Reply:
+def party_text_and_title(text: str, example: str) -> tuple[str, str] | Reply:
     """`GreenPack "Packaging 2027"`: the party's text and the quoted title (checked)."""
     match = re.fullmatch(r'(.+?)\s+"([^"]+)"?', text.strip())
     if match is None:
@@ -86,7 +86,7 @@ def contract(ctx: Context, word: str, rest: str) -> Reply:
     head, end_text = ends
     starts = split_once(head, "from|starting")
     head, start_text = starts if starts else (head, "")
-    named = party_and_title(head, EXAMPLE)
+    named = party_text_and_title(head, EXAMPLE)
     if isinstance(named, Reply):
         return named
     party_text, title = named
@@ -116,6 +116,7 @@ def _term(ctx: Context, start_text: str, end_text: str, fields: dict[str, str]) 
 
 
 def _term_problem(term: Term) -> Reply | None:
+    """A term ends on or after the day it starts."""
     if term.end < term.start:
         ends, starts = show_day(term.end), show_day(term.start)
         return problem(f"It ends ({ends}) before it starts ({starts}).", EXAMPLE)
