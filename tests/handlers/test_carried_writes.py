@@ -169,6 +169,22 @@ def test_the_chat_verb_and_the_button_refuse_terms_in_the_same_words(
     assert store.contracts.of_party(2) == [] and store.certs.of_party(2) == []
 
 
+def test_a_lost_reason_with_braces_asks_which_deal_and_keeps_the_reason(
+    acmes: Chat, store: Store
+) -> None:
+    """Not a "which party?" but a "which deal?": its buttons send `lost #<id> because <reason>`,
+    which reads the same again; braces in the reason no longer break the question."""
+    for line in ('deal "Acme South" "Q1 renewal" 48k', 'deal "Acme South" "Q1 support" 12k'):
+        assert acmes(line, as_="Maria").changed
+    reason = "the {Q3} price: for 2027, because of {EU} rules"
+    question = acmes(f"lost Q1 because {reason}", as_="Maria")
+    assert question.title == "Which deal do you mean by “Q1”?", question.plain()
+    done = acmes.press(question, "Q1 support (Acme South, #2)", as_="Maria")
+    assert done.changed, done.plain()
+    deal = store.deals.get(2)
+    assert deal is not None and (deal.stage, deal.reason) == ("lost", reason)
+
+
 @pytest.mark.parametrize(
     "command",
     [
