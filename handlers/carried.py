@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import quote, unquote
 
 from handlers.context import Context
@@ -81,6 +81,18 @@ class Values:
         if moment is not None and moment.tzinfo is None:
             raise Unreadable(index)
         return moment
+
+    def day(self, index: int) -> date | None:
+        """An ISO 8601 day; None for an empty value."""
+        text = self.text(index)
+        try:
+            return date.fromisoformat(text) if text else None
+        except ValueError:
+            raise Unreadable(index) from None
+
+    def optional_number(self, index: int) -> int | None:
+        """A whole number, or None for an empty value."""
+        return self.number(index) if self.text(index) else None
 
 
 Run = Callable[[Context, Party, Values], Reply]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
+from handlers import carried
 from handlers.alerts import CERT_WARNING_DAYS
 from handlers.context import Context
-from handlers.contracts import keeper_refusal, owner_of, party_and_title
+from handlers.contracts import keeper_refusal, owner_of, party_text_and_title, title_problem
 from handlers.days import parse_day, parse_within, show_day, today
 from handlers.parsing import split_once
 from handlers.reply import Reply, Section, changed, first_lines, plural, problem
@@ -28,19 +29,31 @@ def cert(ctx: Context, _word: str, rest: str) -> Reply:
     split = split_once(rest, "expires|expiring|expiry|valid until|until")
     if split is None:
         return problem("When does it expire?", EXAMPLE)
-    found = party_and_title(ctx, split[0], EXAMPLE)
-    if isinstance(found, Reply):
-        return found
-    party, name = found
+    named = party_text_and_title(split[0], EXAMPLE)
+    if isinstance(named, Reply):
+        return named
+    party_text, name = named
     day = parse_day(split[1], ctx.dates())
     if day is None:
         return problem(f"I can't read the expiry date “{split[1]}”.", EXAMPLE)
+    party = find_party(ctx, party_text, carried.command(RECORD, name, day.isoformat()))
+    if isinstance(party, Reply):
+        return party
+    return record_cert(ctx, party, name, day)
+
+
+def record_cert(ctx: Context, party: Party, name: str, expires: date) -> Reply:
+    """Record `party`'s certificate `name` valid until `expires`, or renew the one of that name:
+    the one place for its checks, its write and its reply."""
+    refused = keeper_refusal(ctx) or title_problem(name)
+    if refused is not None:
+        return refused
     same = [c for c in ctx.store.certs.of_party(party.id) if name_key(c.name) == name_key(name)]
     new = Certificate(
         id=same[-1].id if same else 0,
         party_id=party.id,
         name=same[-1].name if same else name,
-        expires=day.isoformat(),
+        expires=expires.isoformat(),
         owner=owner_of(ctx, party),
         created_at=ctx.now.isoformat(),
         created_by=ctx.person.name,
@@ -51,12 +64,24 @@ def cert(ctx: Context, _word: str, rest: str) -> Reply:
         else:
             new = replace(new, id=change.add(new))
     said = f"Renewed {new.name}" if same else f"Recorded {new.name}"
-    reply = changed(f"{said} for {party.name}: valid until {show_day(day)}.", change.entry_id)
+    reply = changed(f"{said} for {party.name}: valid until {show_day(expires)}.", change.entry_id)
     if not new.valid_on(today(ctx.dates()).isoformat()):
         return replace(reply, sections=(Section(lines=("⚠ That day has passed: it has lapsed.",)),))
-    warn = show_day(day - timedelta(days=CERT_WARNING_DAYS))
+    warn = show_day(expires - timedelta(days=CERT_WARNING_DAYS))
     note = f"{new.owner} will be reminded on {warn}; the managers hear if it lapses."
     return replace(reply, sections=(Section(lines=(note,)),))
+
+
+def _recorded(ctx: Context, party: Party, values: carried.Values) -> Reply:
+    """A pressed "which party?" button of cert: the certificate, from its values."""
+    expires = values.day(1)
+    if expires is None:
+        raise carried.Unreadable(1)
+    return record_cert(ctx, party, values.text(0), expires)
+
+
+RECORD = "cert"
+CARRIED = carried.UseCase(RECORD, _recorded)
 
 
 def cert_line(ctx: Context, item: Certificate, with_party: bool = True) -> str:

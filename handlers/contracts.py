@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
+from handlers import carried
 from handlers.amounts import money, parse_amount
 from handlers.context import Context
 from handlers.days import parse_day, parse_within, show_day, today
@@ -41,18 +42,30 @@ def owner_of(ctx: Context, party: Party) -> str:
     return found.name if found else ctx.person.name
 
 
-def party_and_title(ctx: Context, text: str, command: str) -> tuple[Party, str] | Reply:
-    """`GreenPack "Packaging 2027"`: the party and the quoted title."""
+def party_text_and_title(text: str, example: str) -> tuple[str, str] | Reply:
+    """`GreenPack "Packaging 2027"`: the party's text and the quoted title (checked)."""
     match = re.fullmatch(r'(.+?)\s+"([^"]+)"?', text.strip())
     if match is None:
-        return problem("Which party, and what is it called (in quotes)?", command)
-    party = find_party(ctx, match[1].strip().strip('"'), command.split(" ", 1)[0] + " {party}")
+        return problem("Which party, and what is it called (in quotes)?", example)
     title = match[2].strip()
-    if isinstance(party, Reply):
-        return party
+    return title_problem(title) or (match[1].strip().strip('"'), title)
+
+
+def title_problem(title: str) -> Reply | None:
+    """A contract's or certificate's name is at most MAX_TITLE characters."""
     if len(title) > MAX_TITLE:
         return problem(f"That name is too long ({len(title)} characters; {MAX_TITLE} max).")
-    return party, title
+    return None
+
+
+@dataclass(frozen=True)
+class Term:
+    """A contract's term: first and last day, its value (if given) and its notice in days."""
+
+    start: date
+    end: date
+    value: int | None
+    notice_days: int
 
 
 def contract(ctx: Context, word: str, rest: str) -> Reply:
@@ -73,22 +86,49 @@ def contract(ctx: Context, word: str, rest: str) -> Reply:
     head, end_text = ends
     starts = split_once(head, "from|starting")
     head, start_text = starts if starts else (head, "")
-    found = party_and_title(ctx, head, EXAMPLE)
-    if isinstance(found, Reply):
-        return found
-    party, title = found
+    named = party_text_and_title(head, EXAMPLE)
+    if isinstance(named, Reply):
+        return named
+    party_text, title = named
+    term = _term(ctx, start_text, end_text, fields)  # before asking: nobody else answers
+    if isinstance(term, Reply):
+        return term
+    party = find_party(ctx, party_text, _retry(title, term))
+    if isinstance(party, Reply):
+        return party
+    return record_contract(ctx, party, title, term)
+
+
+def _term(ctx: Context, start_text: str, end_text: str, fields: dict[str, str]) -> Term | Reply:
+    """The term the line gives (days read as of now), or what was not understood."""
     dates = ctx.dates()
     start = parse_day(start_text, dates) if start_text else today(dates)
     end = parse_day(end_text, dates)
     if start is None or end is None:
         unread = start_text if start is None else end_text
         return problem(f"I can't read the date “{unread}”.", EXAMPLE)
-    if end < start:
-        return problem(f"It ends ({show_day(end)}) before it starts ({show_day(start)}).", EXAMPLE)
     value = parse_amount(fields["value"]) if "value" in fields else None
     notice = parse_within(fields["notice"]) if "notice" in fields else DEFAULT_NOTICE
     if ("value" in fields and value is None) or notice is None:
         return problem("Give the value like 120k and the notice like 60d or 3 months.", EXAMPLE)
+    term = Term(start, end, value, notice)
+    return _term_problem(term) or term
+
+
+def _term_problem(term: Term) -> Reply | None:
+    """A term ends on or after the day it starts."""
+    if term.end < term.start:
+        ends, starts = show_day(term.end), show_day(term.start)
+        return problem(f"It ends ({ends}) before it starts ({starts}).", EXAMPLE)
+    return None
+
+
+def record_contract(ctx: Context, party: Party, title: str, term: Term) -> Reply:
+    """Record a contract with `party` (or fill in its draft of that title): the one place for
+    its checks, its write and its reply. `title` is kept as given."""
+    refused = keeper_refusal(ctx) or title_problem(title) or _term_problem(term)
+    if refused is not None:
+        return refused
     draft = next(
         (
             c
@@ -102,11 +142,11 @@ def contract(ctx: Context, word: str, rest: str) -> Reply:
         party_id=party.id,
         title=title,
         owner=owner_of(ctx, party),
-        start=start.isoformat(),
-        end=end.isoformat(),
-        value=value,
+        start=term.start.isoformat(),
+        end=term.end.isoformat(),
+        value=term.value,
         currency=ctx.policy.deals.currency,
-        notice_days=notice,
+        notice_days=term.notice_days,
         status=ACTIVE,
         created_at=ctx.now.isoformat(),
         created_by=ctx.person.name,
@@ -119,9 +159,29 @@ def contract(ctx: Context, word: str, rest: str) -> Reply:
             new = replace(new, id=change.add(new))
     said = "Filled in the draft" if draft else "Recorded"
     reply = changed(f"{said} contract #{new.id}: {contract_line(ctx, new)}.", change.entry_id)
-    reminder = show_day(end - timedelta(days=notice))
+    reminder = show_day(term.end - timedelta(days=term.notice_days))
     note = f"{new.owner} (and their manager) will be reminded on {reminder}."
     return replace(reply, sections=(Section(lines=(note,)),))
+
+
+def _retry(title: str, term: Term) -> str:
+    """The command of a "which party?" button: the contract's values, carried as they are."""
+    value = "" if term.value is None else str(term.value)
+    days = (term.start.isoformat(), term.end.isoformat())
+    return carried.command(RECORD, title, *days, value, str(term.notice_days))
+
+
+def _recorded(ctx: Context, party: Party, values: carried.Values) -> Reply:
+    """A pressed "which party?" button of contract: the contract, from its values."""
+    start, end = values.day(1), values.day(2)
+    if start is None or end is None:
+        raise carried.Unreadable(1)
+    term = Term(start, end, values.optional_number(3), values.number(4))
+    return record_contract(ctx, party, values.text(0), term)
+
+
+RECORD = "contract"
+CARRIED = carried.UseCase(RECORD, _recorded)
 
 
 def contract_line(ctx: Context, item: Contract, with_party: bool = True) -> str:

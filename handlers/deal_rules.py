@@ -108,7 +108,8 @@ def deal_buttons(ctx: Context, deal: Deal) -> tuple[Button, ...]:
 def find_deal(ctx: Context, text: str, command_for: str) -> Deal | Reply:
     """The deal `#id`, a title or a unique prefix names; else the reply that asks which one.
 
-    `command_for` is the command with `{deal}` where the deal reference stands.
+    `command_for` is the command with `{deal}` where the deal reference stands (its first one:
+    what follows may be the person's own text, braces and all).
     """
     text = text.strip().strip("\"'“”")
     if not text:
@@ -133,5 +134,5 @@ def _ask_which(ctx: Context, deals: list[Deal], text: str, command_for: str) -> 
     for deal in deals[:MAX_CHOICES]:
         party = ctx.store.parties.get(deal.party_id)
         label = f"{deal.title} ({party.name if party else '?'}, #{deal.id})"
-        buttons.append(Button(label, command_for.format(deal=f"#{deal.id}")))
+        buttons.append(Button(label, command_for.replace("{deal}", f"#{deal.id}", 1)))
     return Reply(title=f"Which deal do you mean by “{text}”?", buttons=tuple(buttons), ok=False)

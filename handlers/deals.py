@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 
+from handlers import carried
 from handlers.amounts import looks_like_amount, money, parse_amount
 from handlers.context import Context
 from handlers.days import parse_day, show_day
@@ -45,78 +47,118 @@ def deal(ctx: Context, _word: str, rest: str) -> Reply:
         head, _, last = words.rpartition(" ")
         if head and looks_like_amount(last):
             words, fields["value"] = head.strip(), last
-    split = _party_and_title(ctx, words)
+    terms = _terms(ctx, fields)  # before asking which party: nobody else answers
+    if isinstance(terms, Reply):
+        return terms
+    split = _party_and_title(ctx, words, terms)
     if isinstance(split, Reply):
         return split
     party, title = split
-    values = _values(ctx, fields)
-    if isinstance(values, Reply):
-        return values
+    return open_deal(ctx, party, title, terms)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A new deal's terms: its first stage, close day, owner (a team member's name) and value."""
+
+    stage: str
+    close: date | None
+    owner: str
+    value: int
+
+
+def open_deal(ctx: Context, party: Party, title: str, terms: Terms) -> Reply:
+    """Open a deal with customer `party`: the one place for its checks, its write and its reply.
+
+    `title` is kept as given; the owner hears of it when someone else opened it.
+    """
+    refused = _terms_problem(ctx, terms)
+    if refused is not None:
+        return refused
     if not party.is_(CUSTOMER):
         return problem(f"{party.name} is not a customer.", f"add customer {quote_name(party.name)}")
     if not title or len(title) > MAX_TITLE:
         return problem("What is the deal called? Put its title in quotes.", EXAMPLE)
-    stage, close, owner, value = values
-    rules = ctx.policy.deals
     at = ctx.now.isoformat()
     new = Deal(
         id=0,
         party_id=party.id,
         title=title,
-        value=value,
-        currency=rules.currency,
-        stage=stage,
-        owner=owner,
-        close=close,
+        value=terms.value,
+        currency=ctx.policy.deals.currency,
+        stage=terms.stage,
+        owner=terms.owner,
+        close=terms.close.isoformat() if terms.close else "",
         opened_at=at,
         opened_by=ctx.person.name,
-        history=({"stage": stage, "at": at, "by": ctx.person.name},),
+        history=({"stage": terms.stage, "at": at, "by": ctx.person.name},),
     )
     with ctx.store.change(ctx.actor(), f"Opened deal {title} with {party.name}") as change:
         deal_id = change.add(new)
-        _tell_owner(ctx, change, owner, f"{ctx.person.name} opened a deal for you: {title}.")
+        _tell_owner(ctx, change, terms.owner, f"{ctx.person.name} opened a deal for you: {title}.")
     opened = replace(new, id=deal_id)
     reply = changed(f"Opened deal #{deal_id}: {deal_line(ctx, opened)}.", change.entry_id)
     return replace(reply, buttons=deal_buttons(ctx, opened) + reply.buttons)
 
 
-def _party_and_title(ctx: Context, words: str) -> tuple[Party, str] | Reply:
+def _opened(ctx: Context, party: Party, values: carried.Values) -> Reply:
+    """A pressed "which party?" button of deal: the deal, from its values."""
+    terms = Terms(values.text(1), values.day(3), values.text(4), values.number(2))
+    return open_deal(ctx, party, values.text(0), terms)
+
+
+OPEN = "deal"
+CARRIED = carried.UseCase(OPEN, _opened)
+
+
+def _party_and_title(ctx: Context, words: str, terms: Terms) -> tuple[Party, str] | Reply:
     """`Acme "Q1 renewal"`, `"Acme Corp" "Q1"`, or `Acme Q1 renewal` (longest party name first)."""
     quoted = re.fullmatch(r'(.+?)\s+"([^"]+)"?\s*', words)
     if quoted:
-        party = find_party(ctx, quoted[1].strip().strip('"'), f'deal {{party}} "{quoted[2]}"')
-        return party if isinstance(party, Reply) else (party, quoted[2].strip())
+        title = quoted[2].strip()
+        party = find_party(ctx, quoted[1].strip().strip('"'), _retry(title, terms))
+        return party if isinstance(party, Reply) else (party, title)
     parts = words.split()
     for cut in range(len(parts) - 1, 0, -1):
         found = resolve(ctx.store.parties, " ".join(parts[:cut])).party
         if found is not None:
             return found, " ".join(parts[cut:])
-    party = find_party(ctx, parts[0], "deal {party} " + " ".join(parts[1:]))
+    party = find_party(ctx, parts[0], _retry(" ".join(parts[1:]), terms))
     return party if isinstance(party, Reply) else problem("What is the deal called?", EXAMPLE)
 
 
-def _values(ctx: Context, fields: dict[str, str]) -> tuple[str, str, str, int] | Reply:
-    """(stage, close day, owner, value) from the fields, or what was not understood."""
+def _retry(title: str, terms: Terms) -> str:
+    """The command of a "which party?" button: the deal's values, carried as they are."""
+    close = terms.close.isoformat() if terms.close else ""
+    return carried.command(OPEN, title, terms.stage, str(terms.value), close, terms.owner)
+
+
+def _terms(ctx: Context, fields: dict[str, str]) -> Terms | Reply:
+    """The terms the fields give (stage, close, owner, value), or what was not understood."""
     rules = ctx.policy.deals
-    stage = fields.get("stage", open_stages(rules)[0]).lower()
-    if stage not in open_stages(rules):
-        return problem(f"“{stage}” is not an open stage; they are {', '.join(open_stages(rules))}.")
-    close = ""
+    close = None
     if "close" in fields:
-        day = parse_day(fields["close"], ctx.dates())
-        if day is None:
+        close = parse_day(fields["close"], ctx.dates())
+        if close is None:
             return problem(f"I can't read the close date “{fields['close']}”.", EXAMPLE)
-        close = day.isoformat()
-    owner = ctx.person
-    if "owner" in fields:
-        found = ctx.team.find(fields["owner"])
-        if found is None:
-            return problem(f"{fields['owner']} is not in the team.", EXAMPLE)
-        owner = found
+    owner = ctx.team.find(fields["owner"]) if "owner" in fields else ctx.person
+    if owner is None:
+        return problem(f"{fields['owner']} is not in the team.", EXAMPLE)
     value = parse_amount(fields.get("value", "")) if "value" in fields else None
     if value is None:
         return problem("How much is the deal worth? Give a value like 48k or 1.2m.", EXAMPLE)
-    return stage, close, owner.name, value
+    terms = Terms(fields.get("stage", open_stages(rules)[0]).lower(), close, owner.name, value)
+    return _terms_problem(ctx, terms) or terms
+
+
+def _terms_problem(ctx: Context, terms: Terms) -> Reply | None:
+    """Why a deal can't open with these terms whoever the customer (stage, owner), or None."""
+    stages = open_stages(ctx.policy.deals)
+    if terms.stage not in stages:
+        return problem(f"“{terms.stage}” is not an open stage; they are {', '.join(stages)}.")
+    if ctx.team.find(terms.owner) is None:
+        return problem(f"{terms.owner} is not in the team.", EXAMPLE)
+    return None
 
 
 def stage(ctx: Context, _word: str, rest: str) -> Reply:

@@ -31,12 +31,6 @@ class Args:
     def text(self) -> str:
         return " ".join(self.words)
 
-    def options(self) -> str:
-        """The fields and tags written back as command text, to re-send with a chosen party."""
-        fields = [f"{key}:{quote_name(value)}" for key, value in self.fields.items()]
-        tags = [f"#{t}" for t in self.add_tags] + [f"-#{t}" for t in self.drop_tags]
-        return " ".join(fields + tags)
-
 
 def split_args(text: str) -> Args:
     """Split a command's argument text; unbalanced quotes run to the end of the line."""

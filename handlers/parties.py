@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from handlers import carried
 from handlers.context import Context
 from handlers.ownership import refusal, save_party
 from handlers.parsing import Args, quote_name, split_args, split_once
@@ -40,7 +42,7 @@ def add(ctx: Context, _word: str, rest: str) -> Reply:
     kind, _, rest = rest.strip().partition(" ")
     kind = kind.lower().rstrip("s")
     if kind == "contact":
-        return add_contact(ctx, rest)
+        return _add_contact(ctx, rest)
     role = ROLE_WORDS.get(kind)
     if role is None:
         return problem("Add what? A customer, a supplier or a contact.", ADD_EXAMPLE)
@@ -143,13 +145,22 @@ def edit(ctx: Context, _word: str, rest: str) -> Reply:
     args = split_args(rest)
     if not (args.fields or args.add_tags or args.drop_tags):
         return problem("What should I change?", EDIT_EXAMPLE)
-    party = find_party(ctx, args.text, "edit {party} " + args.options())
-    if isinstance(party, Reply):
-        return party
-    values = _party_values(ctx, args)
+    values = _party_values(ctx, args)  # before asking which party: nobody else answers
     if isinstance(values, Reply):
         return values
-    updated = _merge(party, values, args)
+    party = find_party(ctx, args.text, carried.command(EDIT, *_change_tokens(args)))
+    if isinstance(party, Reply):
+        return party
+    return edit_party(ctx, party, args)
+
+
+def edit_party(ctx: Context, party: Party, changes: Args) -> Reply:
+    """Change `party`'s fields (`key:-` removes one) and tags as `changes` say: the one place
+    for an edit's checks, its write and its reply. Values are kept as given."""
+    values = _party_values(ctx, changes)
+    if isinstance(values, Reply):
+        return values
+    updated = _merge(party, values, changes)
     refused = refusal(ctx, party, updated)
     if refused is not None:
         return refused
@@ -158,6 +169,37 @@ def edit(ctx: Context, _word: str, rest: str) -> Reply:
     with ctx.store.change(ctx.actor(), f"Edited {party.name}") as change:
         save_party(ctx, change, party, updated)
     return changed(f"Updated {party.name}: {describe_changes(party, updated)}.", change.entry_id)
+
+
+def _change_tokens(args: Args) -> list[str]:
+    """Fields as `key:value`, tags as `#tag` and `-#tag`: one carried value each."""
+    fields = [f"{key}:{value}" for key, value in args.fields.items()]
+    return fields + [f"#{t}" for t in args.add_tags] + [f"-#{t}" for t in args.drop_tags]
+
+
+def _changes(tokens: tuple[str, ...]) -> Args:
+    """The fields and tags `_change_tokens` carried, read back (anything else: unreadable)."""
+    changes = Args()
+    for index, token in enumerate(tokens):
+        key, colon, value = token.partition(":")
+        if token.startswith("-#"):
+            changes.drop_tags.append(token[2:])
+        elif token.startswith("#"):
+            changes.add_tags.append(token[1:])
+        elif colon and key:
+            changes.fields[key] = value
+        else:
+            raise carried.Unreadable(index)
+    return changes
+
+
+def _edited(ctx: Context, party: Party, values: carried.Values) -> Reply:
+    """A pressed "which party?" button of edit: the changes, from its values."""
+    return edit_party(ctx, party, _changes(values.texts))
+
+
+EDIT = "edit"
+CARRIED_EDIT = carried.UseCase(EDIT, _edited)
 
 
 def describe_changes(before: Party, after: Party) -> str:
@@ -224,26 +266,42 @@ def _party_and_new_name(
     return party, new_name
 
 
-def add_contact(ctx: Context, rest: str) -> Reply:
+def _add_contact(ctx: Context, rest: str) -> Reply:
     """`add contact <name> at <party> title:… email:… phone:…`."""
     parts = split_once(rest, "at|of|to|for")
     if parts is None or not all(parts):
         return problem("Add which contact to which party?", CONTACT_EXAMPLE)
     name, tail = parts
+    name = name.strip("\"'")
     args = split_args(tail)
-    unknown = sorted(set(args.fields) - set(CONTACT_KEYS))
+    if refused := _contact_problem(args.fields):  # before asking: nobody else answers
+        return refused
+    fields = [f"{key}:{value}" for key, value in args.fields.items()]
+    party = find_party(ctx, args.text, carried.command(CONTACT, name, *fields))
+    if isinstance(party, Reply):
+        return party
+    return add_contact(ctx, party, name, args.fields)
+
+
+def _contact_problem(fields: Mapping[str, str]) -> Reply | None:
+    """Why a contact can't have these fields (an unknown key, an e-mail that isn't one)."""
+    unknown = sorted(set(fields) - set(CONTACT_KEYS))
     if unknown:
         return problem(
             f"A contact has no “{unknown[0]}”; use title, email or phone.", CONTACT_EXAMPLE
         )
-    email = args.fields.get("email", "")
+    email = fields.get("email", "")
     if email not in ("", "-") and not looks_like_email(email):
         return problem(f"“{email}” doesn't look like an e-mail address.", CONTACT_EXAMPLE)
-    command = f"add contact {quote_name(name)} at {{party}} " + args.options()
-    party = find_party(ctx, args.text, command)
-    if isinstance(party, Reply):
-        return party
-    contacts, contact = with_contact(party.contacts, name.strip("\"'"), args.fields)
+    return None
+
+
+def add_contact(ctx: Context, party: Party, name: str, fields: Mapping[str, str]) -> Reply:
+    """Add contact `name` at `party` (or update the one of that name in the `fields` given):
+    the one place for its checks, its write and its reply. Values are kept as given."""
+    if refused := _contact_problem(fields):
+        return refused
+    contacts, contact = with_contact(party.contacts, name, dict(fields))
     updated = replace(party, contacts=contacts)
     refused = refusal(ctx, party, updated)
     if refused is not None:
@@ -252,6 +310,21 @@ def add_contact(ctx: Context, rest: str) -> Reply:
         save_party(ctx, change, party, updated)
     verb = "Updated" if len(contacts) == len(party.contacts) else "Added"
     return changed(f"{verb} contact {contact.name} at {party.name}.", change.entry_id)
+
+
+def _contact_added(ctx: Context, party: Party, values: carried.Values) -> Reply:
+    """A pressed "which party?" button of add contact: the contact, from its values."""
+    fields: dict[str, str] = {}
+    for index, token in enumerate(values.texts[1:], start=1):
+        key, colon, value = token.partition(":")
+        if not (colon and key):
+            raise carried.Unreadable(index)
+        fields[key] = value
+    return add_contact(ctx, party, values.text(0), fields)
+
+
+CONTACT = "contact"
+CARRIED_CONTACT = carried.UseCase(CONTACT, _contact_added)
 
 
 def with_contact(

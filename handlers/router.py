@@ -72,7 +72,17 @@ def _help(ctx: Context, _word: str, rest: str) -> Reply:
 
 HELP = Verb("help", ("help", "?", "start", "commands"), _help, "this list", ("help", "help log"))
 VERBS: tuple[Verb, ...] = (*(v for area in AREAS for v in area.VERBS), HELP)
-CARRIED = (points.CARRIED, scorecards.CARRIED, governance.CARRIED, interactions.CARRIED)
+CARRIED = (
+    points.CARRIED,
+    scorecards.CARRIED,
+    governance.CARRIED,
+    interactions.CARRIED,
+    parties.CARRIED_EDIT,
+    parties.CARRIED_CONTACT,
+    deals.CARRIED,
+    contracts.CARRIED,
+    certs.CARRIED,
+)
 # reached from buttons only: not in help or menus, and no phrase is read into them
 BUTTON_VERBS = (log_use_case.KEEP_NOTE, carried.verb(CARRIED))
 _BY_WORD = {word: verb for verb in (*VERBS, *BUTTON_VERBS) for word in verb.words}
