@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.measure import Results, table, timed  # noqa: E402
 from handlers import roster  # noqa: E402
 from handlers.context import Team  # noqa: E402
-from handlers.import_sources import prepare, read_table  # noqa: E402
-from handlers.imports import import_rows  # noqa: E402
+from handlers.exchange.imports import import_rows  # noqa: E402
+from handlers.exchange.sources import prepare, read_table  # noqa: E402
 from storage.models import Person  # noqa: E402
 from storage.store import Store  # noqa: E402
 from storage.unit_of_work import Actor  # noqa: E402

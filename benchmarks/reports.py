@@ -46,8 +46,8 @@ from benchmarks.year import (  # noqa: E402
     supplier,
 )
 from handlers.reply import Message  # noqa: E402
-from handlers.report_data import activity_data  # noqa: E402
-from handlers.report_scope import Period, Scope, period_of  # noqa: E402
+from handlers.reports.data import activity_data  # noqa: E402
+from handlers.reports.scope import Period, Scope, period_of  # noqa: E402
 from handlers.router import Router  # noqa: E402
 from storage.deals import Deal  # noqa: E402
 from storage.ledger import AWARD, new_entry  # noqa: E402
@@ -167,9 +167,9 @@ def measure(router: Router) -> tuple[Results, Results, dict[str, float]]:
 
 
 def charts_of(commit: str, folder: Path) -> object:
-    """handlers/charts.py as it was at `commit`, loaded as a module of its own."""
+    """handlers/reports/charts.py as it was at `commit`, loaded as a module of its own."""
     source = subprocess.run(
-        ["git", "show", f"{commit}:handlers/charts.py"],
+        ["git", "show", f"{commit}:handlers/reports/charts.py"],
         check=True,
         capture_output=True,
         text=True,

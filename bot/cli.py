@@ -19,9 +19,9 @@ from bot.config import DEFAULT_FILE, Config, ConfigError, default_config, load_c
 from bot.console import Console, terminal_lines
 from bot.dispatch import moment_from
 from bot.progress import ProgressBar
-from handlers import deal_import, exports, import_sources, imports
 from handlers.context import Team
-from handlers.spreadsheet import incoming_cell
+from handlers.exchange import deal_import, exports, imports, sources
+from handlers.exchange.spreadsheet import incoming_cell
 from storage.checks import check_store
 from storage.errors import StoreError
 from storage.models import Person
@@ -295,10 +295,10 @@ def import_command(args: argparse.Namespace) -> int:
     config = config_from(args)
     path = Path(args.file)
     try:
-        table = import_sources.read_table(path.read_bytes())
+        table = sources.read_table(path.read_bytes())
     except OSError as error:
         raise UsageError(f"{path}: cannot read it ({error})") from None
-    except import_sources.SourceProblem as problem:
+    except sources.SourceProblem as problem:
         raise UsageError(f"{path}: {problem}") from None
     if args.kind == "deals":
         return import_deals(config, args.person, path, table, args.dry_run)
@@ -306,8 +306,8 @@ def import_command(args: argparse.Namespace) -> int:
     try:
         person = _who(app.router.team, args.person)
         try:
-            prepared = import_sources.prepare(table, args.kind, app.router.team)
-        except import_sources.SourceProblem as problem:
+            prepared = sources.prepare(table, args.kind, app.router.team)
+        except sources.SourceProblem as problem:
             raise UsageError(f"{path}: {problem}") from None
         actor = Actor(person.name, "terminal", datetime.now(UTC).isoformat())
         with ProgressBar(len(prepared.rows), f"importing {path.name}") as bar:
@@ -332,7 +332,7 @@ def import_command(args: argparse.Namespace) -> int:
 
 
 def import_deals(
-    config: Config, who: str | None, path: Path, table: import_sources.Table, dry_run: bool
+    config: Config, who: str | None, path: Path, table: sources.Table, dry_run: bool
 ) -> int:
     """`rapport import deals FILE.csv`: our export's columns or a CRM's deal export."""
     mapping = deal_import.column_map(table.header)

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.context import Team
-from handlers.weekly import read_weekly
+from handlers.reports.weekly import read_weekly
 from storage.models import (
     INTERACTION_KINDS,
     PERSON_ROLES,

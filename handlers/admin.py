@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from handlers import exports, reports
 from handlers.context import Context
+from handlers.exchange import exports
 from handlers.parsing import split_args
 from handlers.reply import Reply, Section, changed, problem
+from handlers.reports import report
 from handlers.verbs import Verb
 from storage.errors import InsufficientPoints, UndoConflict
 
@@ -70,7 +71,7 @@ def export(ctx: Context, _word: str, rest: str) -> Reply:
     """`export interactions`, `export suppliers csv`: a file."""
     words = rest.lower().split()
     if words[:1] == ["report"]:
-        return reports.export_report(ctx, rest.split(None, 1)[1] if len(words) > 1 else "")
+        return report.export_report(ctx, rest.split(None, 1)[1] if len(words) > 1 else "")
     kind = next((w for w in words if w in exports.KINDS), None)
     fmt = next((w for w in words if w in exports.FORMATS), "csv")
     if kind is None:

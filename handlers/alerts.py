@@ -16,7 +16,7 @@ from handlers.amounts import money
 from handlers.approvals import managers
 from handlers.context import Team
 from handlers.days import show_day
-from handlers.deal_rules import deal_buttons, deal_line
+from handlers.deals.rules import deal_buttons, deal_line
 from handlers.notices import context_for
 from handlers.reply import Reply, Section
 from storage.contracts import ACTIVE, CERTS, CONTRACTS

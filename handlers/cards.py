@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers.certs import certs_section
-from handlers.compliance import failing_marker, policy_section
 from handlers.context import Context
-from handlers.contracts import contracts_section
-from handlers.deal_lists import open_deals_section
+from handlers.deals.lists import open_deals_section
 from handlers.exclusion import exclusion_warning
 from handlers.interactions import interaction_line
 from handlers.parsing import quote_name
@@ -17,6 +14,9 @@ from handlers.reminders import open_reminders_section
 from handlers.reply import Button, Reply, Section
 from handlers.resolve import find_party
 from handlers.scorecards import scorecard_section
+from handlers.terms.certs import certs_section
+from handlers.terms.compliance import failing_marker, policy_section
+from handlers.terms.contracts import contracts_section
 from handlers.verbs import Verb
 from storage.models import STANDARD_FIELDS, Party
 

@@ -58,6 +58,20 @@ class Team:
     def reports_of(self, manager: Person) -> list[Person]:
         return [p for p in self.members() if p.manager.casefold() == manager.handle]
 
+    def leads(self, person: Person) -> bool:
+        """Does the person lead a team (a manager, or anyone people report to)?"""
+        return person.role == "manager" or bool(self.reports_of(person))
+
+    def team_of(self, person: Person) -> list[Person]:
+        """The person and everyone reporting to them, directly or not."""
+        found, queue = [person], [person]
+        while queue:
+            for report in self.reports_of(queue.pop()):
+                if report not in found:
+                    found.append(report)
+                    queue.append(report)
+        return found
+
 
 @dataclass
 class Context:

@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from itertools import takewhile
 
-from handlers.context import Context, Team
+from handlers.context import Context
 from handlers.dates import format_day
-from handlers.deal_lists import digest_deals
+from handlers.deals.lists import digest_deals
 from handlers.ownership import refusal, save_party
 from handlers.parsing import split_args
 from handlers.parties import parse_cadence
@@ -17,7 +17,7 @@ from handlers.reply import Reply, Section, changed, first_lines, plural, problem
 from handlers.resolve import find_party
 from handlers.search import ROLE_WORDS
 from handlers.verbs import Verb
-from storage.models import Party, Person
+from storage.models import Party
 from storage.reminders import Reminder
 from storage.settings import put_setting
 
@@ -167,26 +167,10 @@ def _list_cadences(ctx: Context) -> Reply:
     return Reply(title="Contact cadences by tag:", sections=(Section(lines=lines),))
 
 
-def leads(team: Team, person: Person) -> bool:
-    """Does the person get the team digest (a manager, or anyone people report to)?"""
-    return person.role == "manager" or bool(team.reports_of(person))
-
-
-def team_of(team: Team, person: Person) -> list[Person]:
-    """The person and everyone reporting to them, directly or not."""
-    found, queue = [person], [person]
-    while queue:
-        for report in team.reports_of(queue.pop()):
-            if report not in found:
-                found.append(report)
-                queue.append(report)
-    return found
-
-
 def build_digest(ctx: Context) -> tuple[Reply, int]:
     """The reader's digest and how many items it lists: per person, overdue and due-today
     reminders and stale parties; a manager's covers the team (and parties with no owner)."""
-    people = team_of(ctx.team, ctx.person) if leads(ctx.team, ctx.person) else [ctx.person]
+    people = ctx.team.team_of(ctx.person) if ctx.team.leads(ctx.person) else [ctx.person]
     stale_by_owner: dict[str, list[Stale]] = {}
     for item in stale_parties(ctx):
         stale_by_owner.setdefault(item.party.owner.casefold(), []).append(item)

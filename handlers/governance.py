@@ -8,13 +8,13 @@ from dataclasses import replace
 from handlers import carried
 from handlers.approvals import approvers
 from handlers.cards import roles_line, status_history_section
-from handlers.compliance import preferred_refusal
 from handlers.context import Context
 from handlers.notices import notify
 from handlers.ownership import save_party
 from handlers.parsing import quote_name
 from handlers.reply import Reply, Section, changed, problem
 from handlers.resolve import find_party, resolve
+from handlers.terms.compliance import preferred_refusal
 from handlers.verbs import Verb
 from storage.ledger import utc_iso
 from storage.models import (

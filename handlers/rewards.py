@@ -6,12 +6,12 @@ from dataclasses import replace
 
 from handlers.approvals import approvers
 from handlers.context import Context
-from handlers.contracts import open_draft
 from handlers.notices import notify
 from handlers.parsing import quote_name
 from handlers.points import points_line, write_entry
 from handlers.reply import Reply, Section, changed, problem
 from handlers.resolve import find_party
+from handlers.terms.contracts import open_draft
 from handlers.verbs import Verb
 from storage.ledger import REDEEM
 from storage.models import Party, Reward, may_move_points, name_key

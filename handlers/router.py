@@ -12,28 +12,25 @@ from handlers import (
     admin,
     cards,
     carried,
-    certs,
     choices,
-    contracts,
-    deal_lists,
-    deals,
     digest,
     governance,
     interactions,
     log_use_case,
     parties,
     phrases,
-    pipeline,
     points,
     reminders,
-    reports,
     rewards,
     scorecards,
     search,
     team,
 )
 from handlers.context import Context, Team
+from handlers.deals import lifecycle, lists, pipeline
 from handlers.reply import Message, Reply, Section, drawn, problem
+from handlers.reports import report
+from handlers.terms import certs, contracts
 from handlers.verbs import Verb
 from storage.errors import AlreadyProcessed, StoreError
 from storage.store import Store
@@ -54,12 +51,12 @@ AREAS = (
     rewards,
     scorecards,
     governance,
-    deals,
-    deal_lists,
+    lifecycle,
+    lists,
     pipeline,
     contracts,
     certs,
-    reports,
+    report,
     admin,
     team,
 )
@@ -79,7 +76,7 @@ CARRIED = (
     interactions.CARRIED,
     parties.CARRIED_EDIT,
     parties.CARRIED_CONTACT,
-    deals.CARRIED,
+    lifecycle.CARRIED,
     contracts.CARRIED,
     certs.CARRIED,
 )

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from handlers import points, scorecards
 from handlers.cards import summary_line
-from handlers.compliance import has_policy_state
 from handlers.context import Context
 from handlers.parsing import Args, split_args
 from handlers.reply import Reply, Section, first_lines, plural, problem
+from handlers.terms.compliance import has_policy_state
 from handlers.verbs import Verb
 from storage.models import (
     CUSTOMER,

@@ -14,9 +14,9 @@ from typing import Any
 
 from bot.scheduler.agenda import Agenda
 from handlers.alerts import DEALS, alert_notices, pending_alerts
-from handlers.compliance import POLICY_CHECK, check_policies, needs_check, policy_check_time
 from handlers.context import Team
 from handlers.notices import context_for, notify
+from handlers.terms.compliance import POLICY_CHECK, check_policies, needs_check, policy_check_time
 from storage.contracts import CERTS, CONTRACTS
 from storage.store import Store
 from storage.unit_of_work import Change

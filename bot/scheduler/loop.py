@@ -31,13 +31,13 @@ from bot.scheduler.agenda import Agenda, Key
 from bot.scheduler.alerts import ALERT, Alerts
 from bot.scheduler.records import due_at_prompt, interrupted, recover_interrupted
 from bot.scheduler.timing import delivery_time, digest_key, digest_time, escalation_time
-from handlers.compliance import POLICY_CHECK
 from handlers.context import Team
-from handlers.digest import build_digest, leads
+from handlers.digest import build_digest
 from handlers.followups import escalation_message
 from handlers.notices import SYSTEM, context_for, notify, reminder_message
 from handlers.reply import Reply, drawn
-from handlers.weekly import delivered_reply, queue_weekly, weekly_time
+from handlers.reports.weekly import delivered_reply, queue_weekly, weekly_time
+from handlers.terms.compliance import POLICY_CHECK
 from storage.deliveries import Delivery
 from storage.models import Person
 from storage.reminders import UNCONFIRMED, Reminder, rolled_forward
@@ -116,7 +116,7 @@ class Scheduler:
         self._members_seen = members
         now = self.clock()
         for person in members:
-            if not leads(self.team, person):
+            if not self.team.leads(person):
                 continue
             if self.agenda.when(("digest", person.handle)) is None:
                 first = digest_time(self.store, self.team, person, now, True)

@@ -10,7 +10,7 @@ from bot.scheduler.timing import delivery_time
 from handlers.context import Team
 from handlers.notices import SYSTEM, context_for, reminder_message
 from handlers.reply import Reply
-from handlers.weekly import delivered_reply
+from handlers.reports.weekly import delivered_reply
 from storage.deliveries import Delivery
 from storage.models import Person
 from storage.reminders import UNCONFIRMED, Reminder

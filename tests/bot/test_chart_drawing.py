@@ -11,8 +11,8 @@ import pytest
 
 from bot.notify import RecordingNotifier
 from bot.scheduler.loop import Scheduler
-from handlers import charts
 from handlers.reply import Image, Message, Reply, drawn
+from handlers.reports import charts
 from handlers.router import Router
 from tests.conftest import NOW, Chat
 from tests.fakes.telegram_api import png_size

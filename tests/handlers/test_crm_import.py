@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from handlers.context import Team
-from handlers.import_sources import Prepared, SourceProblem, prepare, read_table
-from handlers.imports import ImportReport, import_rows
+from handlers.exchange.imports import ImportReport, import_rows
+from handlers.exchange.sources import Prepared, SourceProblem, prepare, read_table
 from storage.models import Party, Person
 from storage.store import Store
 from storage.unit_of_work import Actor

@@ -7,7 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from handlers.context import Team
-from handlers.pipeline import pipeline_data
+from handlers.deals.pipeline import pipeline_data
 from handlers.router import Router
 from storage.models import DealRules
 from storage.store import Store

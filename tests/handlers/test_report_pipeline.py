@@ -10,9 +10,9 @@ import pytest
 
 from handlers.context import Context
 from handlers.reply import Message, Reply
-from handlers.report_pipeline import closing_window
-from handlers.report_scope import period_of
-from handlers.reports import REPORTS, read_request
+from handlers.reports.pipeline import closing_window
+from handlers.reports.report import REPORTS, read_request
+from handlers.reports.scope import period_of
 from tests.conftest import NOW, Chat
 from tests.fakes.telegram_api import png_size
 from tests.handlers.test_reports import BERLIN, NEW_YORK

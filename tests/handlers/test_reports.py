@@ -12,8 +12,8 @@ import pytest
 
 from handlers.context import Team
 from handlers.reply import Reply
-from handlers.report_data import activity_data, points_data, suppliers_data
-from handlers.report_scope import Scope, period_of
+from handlers.reports.data import activity_data, points_data, suppliers_data
+from handlers.reports.scope import Scope, period_of
 from handlers.router import Router
 from storage.models import SupplierPolicy
 from storage.store import Store

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.notify import RecordingNotifier
 from bot.scheduler.loop import Scheduler
 from handlers import joins, roster
-from handlers.exports import render, rows
+from handlers.exchange.exports import render, rows
 from handlers.notices import reply_from_doc
 from handlers.reply import Message, Reply
 from storage.models import Person

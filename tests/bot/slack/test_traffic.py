@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers.context import Team
-from handlers.exports import interaction_rows
+from handlers.exchange.exports import interaction_rows
 from storage.models import Person
 from storage.store import Store
 from tests.conftest import PEOPLE, POLICY

@@ -16,8 +16,8 @@ from typing import Any
 from handlers.context import Context, Team
 from handlers.notices import SYSTEM, context_for, reply_from_doc, reply_to_doc
 from handlers.reply import Reply
-from handlers.report_scope import period_of, team_scope
-from handlers.reports import REPORTS, Request, chart_reply, has_data
+from handlers.reports.report import REPORTS, Request, chart_reply, has_data
+from handlers.reports.scope import period_of, team_scope
 from storage.deliveries import Delivery
 from storage.models import Person
 from storage.settings import put_setting

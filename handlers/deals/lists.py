@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.deal_rules import clock_of, deal_line
+from handlers.deals.rules import clock_of, deal_line
 from handlers.reply import Reply, Section, first_lines, plural, problem
 from handlers.resolve import find_party
 from handlers.verbs import Verb

@@ -1,8 +1,8 @@
 """`report activity|pipeline|points|suppliers [period] [mine|@name|team]`: a chart and two lines.
 
-Each kind of report is a `Report`: its data (handlers/report_data.py, the pipeline's in
-handlers/report_pipeline.py), its chart (handlers/charts.py), its summary and its rows
-(handlers/report_text.py). The data is read under the store's lock; the chart is drawn from it
+Each kind of report is a `Report`: its data (handlers/reports/data.py, the pipeline's in
+handlers/reports/pipeline.py), its chart (handlers/reports/charts.py), its summary and its rows
+(handlers/reports/summaries.py). The data is read under the store's lock; the chart is drawn from it
 later, outside the lock (`handlers.reply.drawn`), so a chart never holds up other commands.
 """
 
@@ -15,19 +15,19 @@ from functools import partial
 from importlib import import_module
 from typing import Any
 
-from handlers import exports, report_text
 from handlers.context import Context
-from handlers.digest import leads
+from handlers.exchange import exports
 from handlers.reply import Image, Reply, Section, problem
-from handlers.report_data import CHARTED_SUPPLIERS, activity_data, points_data, suppliers_data
-from handlers.report_pipeline import (
+from handlers.reports import summaries
+from handlers.reports.data import CHARTED_SUPPLIERS, activity_data, points_data, suppliers_data
+from handlers.reports.pipeline import (
     WHOLE,
     closing_window,
     pipeline_report,
     pipeline_rows,
     pipeline_summary,
 )
-from handlers.report_scope import PERIODS, Period, Scope, period_of, scope_of, span, team_scope
+from handlers.reports.scope import PERIODS, Period, Scope, period_of, scope_of, span, team_scope
 from handlers.verbs import Verb
 
 KINDS = ("activity", "pipeline", "points", "suppliers")
@@ -42,7 +42,7 @@ class Report:
 
     title: str
     data: Callable[[Context, Request], Any]
-    chart: str  # the drawing function's name in handlers/charts.py
+    chart: str  # the drawing function's name in handlers/reports/charts.py
     summary: Callable[[Any], tuple[str, str]]
     rows: Callable[[Any], Iterator[exports.Row]]
     empty: Callable[[Any], bool]
@@ -71,19 +71,19 @@ def _pipeline(ctx: Context, request: Request) -> Any:
 
 REPORTS: dict[str, Report] = {
     "activity": Report(
-        "Activity", _activity, "activity_chart", report_text.activity_summary,
-        report_text.activity_rows, lambda data: data.total == 0, "no interactions logged",
+        "Activity", _activity, "activity_chart", summaries.activity_summary,
+        summaries.activity_rows, lambda data: data.total == 0, "no interactions logged",
         mine_by_default=True,
     ),
     "points": Report(
         "Points", lambda ctx, r: points_data(ctx.store, ctx.policy, r.scope, r.period),
-        "points_chart", report_text.points_summary, report_text.points_rows,
+        "points_chart", summaries.points_summary, summaries.points_rows,
         lambda data: data.total == 0, "no points earned",
     ),
     "suppliers": Report(
         "Suppliers",
         lambda ctx, r: suppliers_data(ctx.store, ctx.policy, r.scope, r.period, CHARTED_SUPPLIERS),
-        "suppliers_chart", report_text.suppliers_summary, report_text.suppliers_rows,
+        "suppliers_chart", summaries.suppliers_summary, summaries.suppliers_rows,
         lambda data: data.rated == 0, "no rated suppliers",
     ),
     "pipeline": Report(
@@ -116,7 +116,7 @@ def read_request(ctx: Context, rest: str) -> Request | Reply:
 
 def _default_scope(ctx: Context, kind: str) -> Scope:
     report = REPORTS.get(kind)
-    if report is not None and report.mine_by_default and not leads(ctx.team, ctx.person):
+    if report is not None and report.mine_by_default and not ctx.team.leads(ctx.person):
         return Scope(ctx.person.name, (ctx.person,))
     return team_scope(ctx.team, ctx.person)
 
@@ -136,7 +136,9 @@ def chart_reply(ctx: Context, request: Request, heading: str = "") -> Reply:
     if report.empty(data):
         return Reply(title=f"{title}: {report.nothing}.")
     lines = report.summary(data)
-    draw = getattr(import_module("handlers.charts"), report.chart)  # matplotlib loads on first use
+    draw = getattr(
+        import_module("handlers.reports.charts"), report.chart
+    )  # matplotlib loads on first use
     chart_title = _chart_title(ctx, report, request)
     name = f"rapport-{request.kind}-{ctx.now.astimezone(ctx.tz):%Y%m%d-%H%M}.png"
     image = Image(name=name, alt="\n".join((title, *lines)), draw=partial(draw, data, chart_title))
@@ -156,7 +158,7 @@ def _covers(ctx: Context, report: Report, request: Request) -> str:
 
 
 def _chart_title(ctx: Context, report: Report, request: Request) -> str:
-    label = report_text.short(request.scope.label, 28)
+    label = summaries.short(request.scope.label, 28)
     return f"{report.title} · {label} · {_covers(ctx, report, request)}"
 
 

@@ -13,7 +13,7 @@ from datetime import date
 
 from handlers.amounts import parse_amount
 from handlers.context import Team
-from handlers.deal_rules import open_stages, stage_names
+from handlers.deals.rules import open_stages, stage_names
 from storage.deals import LOST, WON, Deal
 from storage.models import CUSTOMER, Party, name_key
 from storage.store import Store

@@ -10,7 +10,7 @@ from handlers import carried
 from handlers.amounts import looks_like_amount, money, parse_amount
 from handlers.context import Context
 from handlers.days import parse_day, show_day
-from handlers.deal_rules import (
+from handlers.deals.rules import (
     deal_buttons,
     deal_line,
     find_deal,

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.context import Context, Team
-from handlers.digest import leads, team_of
 from storage.models import Person
 
 # The periods a report can cover, and the bucket each is cut into.
@@ -119,8 +118,8 @@ class Scope:
 
 def team_scope(team: Team, person: Person) -> Scope:
     """A lead's team (they and everyone reporting to them, and unowned parties); else all."""
-    if leads(team, person):
-        return Scope(f"{person.name}'s team", tuple(team_of(team, person)), unowned=True)
+    if team.leads(person):
+        return Scope(f"{person.name}'s team", tuple(team.team_of(person)), unowned=True)
     return Scope("the whole team", None)
 
 

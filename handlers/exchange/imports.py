@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from handlers.context import Team
-from handlers.spreadsheet import incoming_cell, read_list
+from handlers.exchange.spreadsheet import incoming_cell, read_list
 from storage.models import (
     CUSTOMER,
     STANDARD_FIELDS,

@@ -22,9 +22,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from handlers.reply import plural
-from handlers.report_data import Activity, Points, Suppliers
-from handlers.report_pipeline import PipelineReport
-from handlers.report_text import short
+from handlers.reports.data import Activity, Points, Suppliers
+from handlers.reports.pipeline import PipelineReport
+from handlers.reports.summaries import short
 
 WIDTH, HEIGHT, DPI = 1200, 700, 100
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")

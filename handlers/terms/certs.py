@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from handlers import carried
 from handlers.alerts import CERT_WARNING_DAYS
 from handlers.context import Context
-from handlers.contracts import keeper_refusal, owner_of, party_text_and_title, title_problem
 from handlers.days import parse_day, parse_within, show_day, today
 from handlers.parsing import split_once
 from handlers.reply import Reply, Section, changed, first_lines, plural, problem
 from handlers.resolve import find_party
+from handlers.terms.contracts import keeper_refusal, owner_of, party_text_and_title, title_problem
 from handlers.verbs import Verb
 from storage.contracts import Certificate
 from storage.models import Party, name_key

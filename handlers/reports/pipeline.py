@@ -14,10 +14,10 @@ from datetime import date, timedelta
 
 from handlers.amounts import money
 from handlers.context import Context
-from handlers.pipeline import Pipeline, pipeline_data
+from handlers.deals.pipeline import Pipeline, pipeline_data
 from handlers.reply import plural
-from handlers.report_scope import Period, Scope
-from handlers.report_text import Row
+from handlers.reports.scope import Period, Scope
+from handlers.reports.summaries import Row
 
 WHOLE = "open deals"  # what a pipeline report without a period covers
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.deal_rules import probability
-from handlers.export_values import local_iso, party_name
+from handlers.deals.rules import probability
+from handlers.exchange.values import local_iso, party_name
 from storage.models import Policy
 from storage.store import Store
 

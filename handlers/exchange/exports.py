@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers import term_exports
-from handlers.export_values import local_iso, party_name
-from handlers.spreadsheet import list_cell, neutralise
+from handlers.exchange import term_exports
+from handlers.exchange.spreadsheet import list_cell, neutralise
+from handlers.exchange.values import local_iso, party_name
 from storage.models import SUPPLIER, Policy, files_text, tier_for
 from storage.store import Store
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from handlers.context import Team
-from handlers.crm_formats import CrmFormat, field_of, status_for
+from handlers.exchange.crm_formats import CrmFormat, field_of, status_for
 from storage.models import CUSTOMER, SUPPLIER, Person
 
 NAME_PARTS = ("first_name", "last_name")

@@ -1,7 +1,7 @@
 """The numbers behind each report, read from the repositories' indexes (never a full scan).
 
 Each function takes the store, the rules and what to cover, and returns plain data; charts
-(`handlers/charts.py`) and CSV rows (`handlers/reports.py`) are made from it.
+(`handlers/reports/charts.py`) and CSV rows (`handlers/reports/report.py`) are made from it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from handlers.compliance import failures
-from handlers.report_scope import Period, Scope
+from handlers.reports.scope import Period, Scope
+from handlers.terms.compliance import failures
 from storage.models import SUPPLIER, Party, Person, Policy, tier_for
 from storage.scoring import STANDINGS
 from storage.store import Store
@@ -27,7 +27,7 @@ Marker = Callable[[Store, Policy, Party, datetime], bool]
 
 
 def _failing_a_policy(store: Store, policy: Policy, party: Party, at: datetime) -> bool:
-    """The one policy rule (handlers/compliance.py), on the day of `at` in the reader's zone."""
+    """The one policy rule (handlers/terms/compliance.py), on `at`'s day in the reader's zone."""
     return bool(failures(store, policy.supplier_policies, party, at.date().isoformat()))
 
 

@@ -9,10 +9,10 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from handlers import imports
 from handlers.context import Team
-from handlers.crm_formats import recognise
-from handlers.crm_import import CrmPlan
+from handlers.exchange import imports
+from handlers.exchange.crm_formats import recognise
+from handlers.exchange.crm_rows import CrmPlan
 
 SEPARATORS = (",", ";", "\t")
 SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}

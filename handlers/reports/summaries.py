@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from handlers.reply import plural
-from handlers.report_data import Activity, Points, Suppliers
+from handlers.reports.data import Activity, Points, Suppliers
 
 Row = dict[str, Any]
 NAME_LENGTH = 22

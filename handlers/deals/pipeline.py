@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 from handlers.amounts import money
 from handlers.context import Context
 from handlers.days import parse_period, show_day, today
-from handlers.deal_rules import deal_clock, deal_line, open_stages
-from handlers.digest import team_of
+from handlers.deals.rules import deal_clock, deal_line, open_stages
 from handlers.reply import Button, Reply, Section, plural, problem
 from handlers.verbs import Verb
 from storage.deals import LOST, WON, Deal
@@ -146,7 +145,7 @@ def _owners(ctx: Context, who: str) -> tuple[str, list[str]] | Reply:
             return "yours", [ctx.person.name]
         who = "team"
     if who in ("team", "all"):
-        return "the team's", [p.name for p in team_of(ctx.team, ctx.person)]
+        return "the team's", [p.name for p in ctx.team.team_of(ctx.person)]
     person = ctx.team.find(who)
     if person is None:
         return problem(f"Whose pipeline? “{who}” is not in the team.", EXAMPLE)
