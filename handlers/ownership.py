@@ -21,7 +21,7 @@ def save_party(ctx: Context, change: Change, before: Party, after: Party) -> Non
     """Write a changed party, checked once more by the same rule (NotYours if refused)."""
     if not may_write_party(ctx.person, before, after):
         raise NotYours(f"{ctx.person.name} may not change {before.name}")
-    change.save(after)
+    change.save_party(after)
 
 
 def not_yours(party: Party) -> Reply:

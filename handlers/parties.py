@@ -60,7 +60,7 @@ def add(ctx: Context, _word: str, rest: str) -> Reply:
     )
     party = _merge(new.with_role(role), values, args)
     with ctx.store.change(ctx.actor(), f"Added {role} {party.name}") as change:
-        party_id = change.add(party)
+        party_id = change.add_party(party)
     return changed(
         f"Added {role} {party.name} (#{party_id}).", change.entry_id, show_button(party.name)
     )

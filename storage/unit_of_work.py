@@ -2,9 +2,10 @@
 
 `Store.change()` opens one; every write inside it is recorded with its before and after, lands
 atomically with its audit entry, and can be undone. Writes are typed: a document's class names
-its collection (`Party.COLLECTION`), so `change.add(interaction)` and `change.save(party)` need
-no collection name. The raw `insert`/`put`/`delete` by collection name are for the storage
-layer's own bookkeeping (settings, marks, undo).
+its collection (`Interaction.COLLECTION`), so `change.add(interaction)` needs no collection name.
+A party is written only with `add_party`/`save_party`, so that the one permission gate for party
+writes (handlers/ownership.py) can be held to it by a test. The raw `insert`/`put`/`delete` by
+collection name are for the storage layer's own bookkeeping (settings, marks, undo).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from storage.engine.transaction import Doc, Transaction
-from storage.models import to_doc
+from storage.models import Party, to_doc
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,21 @@ class Change:
 
     def add(self, obj: Document) -> int:
         """Insert a new document (its `id` is ignored) and return the id it was given."""
+        _not_a_party(obj)
         return self.insert(obj.COLLECTION, to_doc(obj))
 
     def save(self, obj: Document) -> None:
         """Replace the stored document with this one (same class, same `id`)."""
+        _not_a_party(obj)
         self.put(obj.COLLECTION, obj.id, to_doc(obj))
+
+    def add_party(self, party: Party) -> int:
+        """Insert a new party and return its id."""
+        return self.insert(Party.COLLECTION, to_doc(party))
+
+    def save_party(self, party: Party) -> None:
+        """Replace a stored party (callers outside storage go through handlers.ownership)."""
+        self.put(Party.COLLECTION, party.id, to_doc(party))
 
     def update(self, coll: str, doc_id: int, **fields: Any) -> None:
         """Set some fields of a stored document as this change sees it (gone: nothing)."""
@@ -87,3 +98,8 @@ class Change:
             "undoes": undoes,
             "changes": self.changes,
         }
+
+
+def _not_a_party(obj: Document) -> None:
+    if isinstance(obj, Party):
+        raise TypeError("a party is written with Change.add_party or Change.save_party")

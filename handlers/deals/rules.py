@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.amounts import money
+from handlers.choices import for_asker
 from handlers.context import Context
 from handlers.days import show_day
 from handlers.parsing import party_id_ref
@@ -134,5 +135,6 @@ def _ask_which(ctx: Context, deals: list[Deal], text: str, command_for: str) -> 
     for deal in deals[:MAX_CHOICES]:
         party = ctx.store.parties.get(deal.party_id)
         label = f"{deal.title} ({party.name if party else '?'}, #{deal.id})"
-        buttons.append(Button(label, command_for.replace("{deal}", f"#{deal.id}", 1)))
+        command = command_for.replace("{deal}", f"#{deal.id}", 1)
+        buttons.append(Button(label, for_asker(ctx.person, command)))
     return Reply(title=f"Which deal do you mean by “{text}”?", buttons=tuple(buttons), ok=False)

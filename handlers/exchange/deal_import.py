@@ -207,12 +207,12 @@ class DealImport:
         if named:
             found = named[0]
             if not found.is_(CUSTOMER):
-                change.save(found.with_role(CUSTOMER))
+                change.save_party(found.with_role(CUSTOMER))
             return found.id
         party = Party(
             id=0, name=name, roles=(), created_at=self.actor.at, created_by=self.actor.name
         )
-        party_id = change.add(party.with_role(CUSTOMER))
+        party_id = change.add_party(party.with_role(CUSTOMER))
         self._new_parties[key] = party_id
         self.parties_added += 1
         return party_id

@@ -152,9 +152,9 @@ def _import_row(
     )
     updated = _apply_row(team, base.with_role(role), row)
     if fresh:
-        pending[name_key(name)] = change.add(updated)
+        pending[name_key(name)] = change.add_party(updated)
     elif updated != party:
-        change.save(updated)
+        change.save_party(updated)
     return int(fresh)
 
 
@@ -256,7 +256,7 @@ def _import_contact(store: Store, change: Change, row: Row, pending: dict[str, i
         name, (row.get("title") or "").strip(), email, (row.get("phone") or "").strip()
     )
     others = tuple(c for c in party.contacts if name_key(c["name"]) != name_key(name))
-    change.save(replace(party, contacts=(*others, _contact_doc(contact, row))))
+    change.save_party(replace(party, contacts=(*others, _contact_doc(contact, row))))
     return int(len(others) == len(party.contacts))
 
 

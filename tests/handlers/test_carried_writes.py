@@ -185,6 +185,16 @@ def test_a_lost_reason_with_braces_asks_which_deal_and_keeps_the_reason(
     assert deal is not None and (deal.stage, deal.reason) == ("lost", reason)
 
 
+def test_a_which_deal_button_serves_only_the_person_who_asked(acmes: Chat, store: Store) -> None:
+    for line in ('deal "Acme South" "Q1 renewal" 48k', 'deal "Acme South" "Q1 support" 12k'):
+        assert acmes(line, as_="Maria").changed
+    question = acmes("won Q1", as_="Maria")
+    refused = acmes.press(question, "Q1 support (Acme South, #2)", as_="Root")  # an admin
+    assert refused.title == "That question was Maria's to answer; nothing was done."
+    assert store.deals.get(2).stage != "won"  # type: ignore[union-attr]
+    assert acmes.press(question, "Q1 support (Acme South, #2)", as_="Maria").changed
+
+
 @pytest.mark.parametrize(
     "command",
     [

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from storage.unit_of_work import Actor
 from tests.conftest import Chat
 
 
@@ -115,14 +118,28 @@ def test_chat_commands_write_parties_only_through_the_one_check() -> None:
     from pathlib import Path
 
     handlers = Path(__file__).resolve().parents[2] / "handlers"
-    direct = re.compile(r"""\.(save|put|add|insert)\(\s*["']parties["']""")
+    direct = re.compile(
+        r"""\.(save_party|add_party)\(|\.(save|put|add|insert)\(\s*["']parties["']"""
+    )
     writers = {
-        path.name
-        for path in handlers.glob("*.py")
-        if direct.search(path.read_text(encoding="utf-8"))
+        path.name for path in handlers.rglob("*.py") if direct.search(path.read_text("utf-8"))
     }
     # ownership.py is the gate; parties.py adds new parties (anyone may); imports.py and
     # deal_import.py are the operator's `rapport import` on the server, not chat commands.
     assert writers <= {"ownership.py", "parties.py", "imports.py", "deal_import.py"}, writers
+    assert "ownership.py" in writers  # the rule still sees the gate's own write
     parties_py = (handlers / "parties.py").read_text(encoding="utf-8")
-    assert not re.search(r"""\.(save|put)\(\s*["']parties["']""", parties_py)
+    assert not re.search(r"\.save_party\(", parties_py)
+
+
+def test_a_party_cannot_slip_past_the_gate_as_a_plain_document(chat: Chat) -> None:
+    """`Change.save`/`add` refuse a party, so the search above sees every party write."""
+    import pytest
+
+    chat("add customer Acme", as_="Ana")
+    store = chat.router.store
+    party = store.parties.named("Acme")[0]
+    actor = Actor("Ana", "test", "2026-11-25T13:37:00+00:00")
+    with pytest.raises(TypeError, match="save_party"), store.change(actor, "sneak") as change:
+        change.save(replace(party, category="sneaked in"))
+    assert store.parties.named("Acme")[0] == party
