@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import Chat
-from tests.rigs.cli import NOW, rapport
+from tests.rigs.cli import CONFIG, NOW, rapport
 
 HUBSPOT = """Deal Name,Deal Stage,Amount,Close Date,Deal owner,Associated Company,Pipeline
 Q1 renewal,contractsent,48000,2027-01-15 00:00,Ana Smith,Acme Corp,Sales Pipeline
@@ -24,22 +24,6 @@ PIPEDRIVE = (
     "Deal - Title,Deal - Organization,Deal - Value,Deal - Stage,Deal - Expected close date,"
     "Deal - Owner\nBoxes,Delta,12k,Negotiations Started,2027-02-01,Ana\n"
 )
-CONFIG = """
-[store]
-path = "data"
-
-[defaults]
-timezone = "Europe/Berlin"
-
-[[people]]
-name = "Ana"
-role = "rep"
-manager = "Maria"
-
-[[people]]
-name = "Maria"
-role = "manager"
-"""
 
 
 def test_exports_of_deals_contracts_and_certs(chat: Chat) -> None:
