@@ -110,6 +110,12 @@ def test_future_log_is_refused(parties: Chat) -> None:
     assert stored(parties) == []
 
 
+def test_a_dash_before_the_follow_up_is_not_kept_in_the_notes(parties: Chat) -> None:
+    parties("log call with Acme: asked about pricing - follow up friday")
+    parties("log call with Acme: sent the quote — f/u monday")
+    assert [i.notes for i in stored(parties)] == ["asked about pricing", "sent the quote"]
+
+
 def test_unreadable_follow_up_stores_nothing(parties: Chat) -> None:
     reply = parties("log call with Acme: hi, follow up whenever it suits")
     assert not reply.ok and "follow-up date" in reply.title
