@@ -11,7 +11,7 @@ is `-`). Pressing it turns the tokens back into exactly those values and calls t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import quote, unquote
@@ -48,6 +48,12 @@ def decode(token: str) -> str:
 def command(name: str, *values: str) -> str:
     """The command of a button that runs use case `name` on the chosen party with `values`."""
     return " ".join((WORD, name, PARTY, *(encode(v) for v in values)))
+
+
+def for_party(command_for: str, party_id: int) -> str:
+    """The command with the party chosen: `#<id>` in place of its first `{party}` (what follows
+    may be a person's own text, braces and all)."""
+    return command_for.replace(PARTY, f"#{party_id}", 1)
 
 
 class Unreadable(Exception):
@@ -106,12 +112,16 @@ class UseCase:
     run: Run
 
 
-def verb(use_cases: Sequence[UseCase]) -> Verb:
-    """The verb pressed buttons reach (kept out of help and menus)."""
+def verb(use_cases: Sequence[UseCase], older: Mapping[str, str]) -> Verb:
+    """The verb pressed buttons reach (kept out of help and menus). `older` maps the first word
+    of an earlier button form (`lognote #<id> <value>`) to the use case it stands for, so
+    buttons sent before a use case moved here still work."""
     by_name = {use_case.name: use_case for use_case in use_cases}
 
-    def pressed(ctx: Context, _word: str, rest: str) -> Reply:
+    def pressed(ctx: Context, word: str, rest: str) -> Reply:
         """`usecase <name> #<id> <value> …`: the use case, with exactly the values carried."""
+        if word in older:
+            rest = f"{older[word]} {rest.strip()}"
         name, _, carried = rest.strip().partition(" ")
         ref, _, tokens = carried.partition(" ")
         use_case = by_name.get(name)
@@ -128,4 +138,5 @@ def verb(use_cases: Sequence[UseCase]) -> Verb:
             return problem(UNREADABLE)
 
     example = f"{WORD} points #12 award 50 on-time%20delivery"
-    return Verb(WORD, (WORD,), pressed, "a use case with its values (from a button)", (example,))
+    summary = "a use case with its values (from a button)"
+    return Verb(WORD, (WORD, *older), pressed, summary, (example,))

@@ -6,9 +6,10 @@ after reading its line, the Slack modal after reading its fields, and the Slack 
 Telegram forwards and captions with the message's text as it came (`log_note`). Nothing here
 reads chat grammar, so a forwarded "can you follow up friday" stays in the note, word for word.
 
-A note whose party must still be picked from buttons rides in the button as `lognote #<id>
-<text>`, the text one token as `handlers/carried.py` encodes values (the chat grammar cannot read
-into it), turned back into values by `keep_note` (a verb reached only through such buttons).
+A note whose party must still be picked from buttons rides in the button as a carried value
+(`usecase note #<id> <text>`, `handlers/carried.py`): one token the chat grammar cannot read into,
+turned back into the text by the `CARRIED` use case. Buttons of the earlier form `lognote #<id>
+<text>` are read the same way.
 """
 
 from __future__ import annotations
@@ -19,17 +20,14 @@ from handlers import carried
 from handlers.context import Context
 from handlers.exclusion import exclusion_warning
 from handlers.followups import close_follow_ups, set_follow_up
-from handlers.parsing import party_id_ref
 from handlers.points import auto_points
 from handlers.reply import Reply, Section, changed, problem
 from handlers.resolve import find_party
 from handlers.scorecards import standing_warning
-from handlers.verbs import Verb
 from storage.models import INTERACTION_KINDS, Interaction, Party, files_text
 
 MAX_NOTES = 4000
 NOTE = "note"
-KEEP_NOTE_WORD = "lognote"
 NO_TEXT = "There is no text to log in that message."
 
 
@@ -145,30 +143,15 @@ def log_note_on(ctx: Context, party_text: str, text: str) -> Reply:
     """The text as a note on the party `party_text` names (an answer to "which party?")."""
     if not text.strip():
         return problem(NO_TEXT, "note Acme: what happened")
-    retry = f"{KEEP_NOTE_WORD} {carried.PARTY} {carried.encode(text.strip())}"
+    retry = carried.command(CARRIED.name, text.strip())
     party = find_party(ctx, party_text.strip().strip("\"'"), retry)
     return party if isinstance(party, Reply) else log_note(ctx, party, text)
 
 
 def keep_note_command(party_id: int, text: str) -> str:
     """The button command that logs `text` verbatim as a note on party `party_id`."""
-    return f"{KEEP_NOTE_WORD} #{party_id} {carried.encode(text.strip())}"
+    return carried.for_party(carried.command(CARRIED.name, text.strip()), party_id)
 
 
-def keep_note(ctx: Context, _word: str, rest: str) -> Reply:
-    """A pressed `lognote #<id> <encoded text>` button: the note, from its values."""
-    ref, _, encoded = rest.strip().partition(" ")
-    party_id = party_id_ref(ref)
-    party = ctx.store.parties.get(party_id) if party_id else None
-    if party is None:
-        return problem("That party isn't here any more.", "note Acme: what happened")
-    return log_note(ctx, party, carried.decode(encoded))
-
-
-KEEP_NOTE = Verb(
-    "lognote",
-    (KEEP_NOTE_WORD,),
-    keep_note,
-    "a message's text as a note (from a button)",
-    ("lognote #12 the%20text",),
-)
+CARRIED = carried.UseCase("note", lambda ctx, party, values: log_note(ctx, party, values.text(0)))
+OLDER_NOTE_BUTTON = "lognote"  # `lognote #<id> <text>`, as note buttons were first sent

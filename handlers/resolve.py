@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from handlers import carried
 from handlers.choices import for_asker
 from handlers.context import Context
 from handlers.parsing import party_id_ref, quote_name
@@ -89,7 +90,7 @@ def ask_which(resolution: Resolution, text: str, command_for: str) -> Reply:
             ok=False,
         )
     buttons = tuple(
-        Button(label=party.name, command=command_for.replace("{party}", f"#{party.id}", 1))
+        Button(label=party.name, command=carried.for_party(command_for, party.id))
         for party in resolution.candidates
     )
     question = (

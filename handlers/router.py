@@ -79,9 +79,12 @@ CARRIED = (
     lifecycle.CARRIED,
     contracts.CARRIED,
     certs.CARRIED,
+    log_use_case.CARRIED,
 )
 # reached from buttons only: not in help or menus, and no phrase is read into them
-BUTTON_VERBS = (log_use_case.KEEP_NOTE, carried.verb(CARRIED))
+BUTTON_VERBS = (
+    carried.verb(CARRIED, older={log_use_case.OLDER_NOTE_BUTTON: log_use_case.CARRIED.name}),
+)
 _BY_WORD = {word: verb for verb in (*VERBS, *BUTTON_VERBS) for word in verb.words}
 
 

@@ -103,6 +103,18 @@ def test_a_log_picked_the_next_day_keeps_the_days_it_was_said_on(twins: Chat, st
     assert follow_up.due.startswith("2026-11-27")
 
 
+def test_a_note_button_of_the_earlier_form_still_logs_its_text(twins: Chat, store: Store) -> None:
+    """`lognote #<id> <text>` buttons were sent before notes joined the carried use cases."""
+    done = twins("lognote #2 for%20the%20{Q3}%20push:%20follow%20up%20friday", as_="Maria")
+    assert done.changed, done.plain()
+    [note] = store.interactions.all()
+    assert (note.party_id, note.kind, note.notes) == (
+        2,
+        "note",
+        "for the {Q3} push: follow up friday",
+    )
+
+
 def test_the_chat_verb_and_the_button_refuse_points_in_the_same_words(
     twins: Chat, store: Store
 ) -> None:

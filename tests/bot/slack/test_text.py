@@ -89,7 +89,8 @@ def test_a_note_button_carries_the_text_as_one_token_and_logs_it_verbatim(
     chat("add supplier GreenPack")
     text = "Re: price - can you follow up friday?\nfollow up: 3 Nov, 10:30 {ok}"
     command = keep_note_command(1, text)
-    assert command.count(" ") == 2 and "\n" not in command
+    assert command.split(" ")[:3] == ["usecase", "note", "#1"]  # then the text, one token
+    assert command.count(" ") == 3 and "\n" not in command
     assert chat(command).changed
     (note,) = store.interactions.for_party(1)
     assert (note.kind, note.notes, note.at) == ("note", text, chat.now.isoformat())
