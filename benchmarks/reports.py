@@ -50,7 +50,7 @@ from handlers.reports.data import activity_data  # noqa: E402
 from handlers.reports.scope import Period, Scope, period_of  # noqa: E402
 from handlers.router import Router  # noqa: E402
 from storage.deals import Deal  # noqa: E402
-from storage.ledger import AWARD, new_entry  # noqa: E402
+from storage.ledger import AWARD, ledger_entry  # noqa: E402
 from storage.models import Interaction, Party, to_doc  # noqa: E402
 from storage.ratings import Rating  # noqa: E402
 from storage.store import Store  # noqa: E402
@@ -107,8 +107,8 @@ def write_year(store: Store, sizes: dict[str, int]) -> None:
         which = rng.randrange(suppliers)
         at = YEAR_AGO + timedelta(seconds=year * n / sizes["ledger"])
         by = BUYERS[which % len(BUYERS)].name
-        docs.append(("ledger", new_entry(customers + which + 1, rng.randint(1, 40), f"lot {n}",
-                                         AWARD, by, at)))  # fmt: skip
+        docs.append(("ledger", to_doc(ledger_entry(customers + which + 1, rng.randint(1, 40),
+                                                   f"lot {n}", AWARD, by, at))))  # fmt: skip
     for n in range(sizes["ratings"]):
         which = rng.randrange(min(suppliers, 600))
         at = (NOW - timedelta(days=180) + timedelta(days=179) * n / sizes["ratings"]).isoformat()

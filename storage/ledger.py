@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from storage.engine.port import Engine
 from storage.errors import InsufficientPoints
-from storage.models import from_doc, to_doc
+from storage.models import from_doc
 
 if TYPE_CHECKING:
     from storage.unit_of_work import Change
@@ -56,13 +56,6 @@ def ledger_entry(
 ) -> LedgerEntry:
     """A new entry for `Change.add`, its time in UTC (extra: message_id, reverses)."""
     return LedgerEntry(0, party_id, delta, reason, by, utc_iso(at), kind, **extra)
-
-
-def new_entry(
-    party_id: int, delta: int, reason: str, kind: str, by: str, at: datetime | str, **extra: Any
-) -> dict[str, Any]:
-    """The same entry as a document, for loading many at once (benchmarks, tests)."""
-    return to_doc(ledger_entry(party_id, delta, reason, kind, by, at, **extra))
 
 
 def _month_start(moment: datetime) -> datetime:

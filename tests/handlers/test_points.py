@@ -16,7 +16,7 @@ from handlers.context import Team
 from handlers.reply import Message
 from handlers.router import Router
 from storage.checks import check_store
-from storage.ledger import AWARD, new_entry
+from storage.ledger import AWARD, ledger_entry
 from storage.models import Policy, tier_for
 from storage.store import Store
 from storage.unit_of_work import Actor
@@ -257,7 +257,7 @@ def test_earned_between_counts_month_edges_in_the_reader_zone(store: Store) -> N
         for day, hour, points in ((30, 12, 5), (1, 2, 7), (1, 12, 11)):
             month = 11 if day == 30 else 12
             at = datetime(2026, month, day, hour, tzinfo=UTC)
-            change.insert("ledger", new_entry(pid, points, "x", AWARD, "Ana", at))
+            change.add(ledger_entry(pid, points, "x", AWARD, "Ana", at))
     york = ZoneInfo("America/New_York")
     december_ny = datetime(2026, 12, 1, tzinfo=york)
     assert store.ledger.earned_between(december_ny)[pid] == 11
@@ -334,7 +334,7 @@ def test_the_check_finds_a_ledger_that_goes_below_zero(store: Store) -> None:
     actor = Actor("Ana", "terminal", NOW.isoformat())
     with store.change(actor, "broken on purpose") as change:
         pid = change.insert("parties", {"name": "Acme", "roles": ["customer"]})
-        change.insert("ledger", new_entry(pid, -5, "x", "deduct", "Ana", NOW))
+        change.add(ledger_entry(pid, -5, "x", "deduct", "Ana", NOW))
     assert check_store(store, []) == [f"ledger entry 1 took party {pid} below zero"]
 
 
