@@ -81,7 +81,7 @@ def _split_follow_up(notes: str) -> tuple[str, str]:
     match = _FOLLOW_UP.search(notes)
     if match is None:
         return notes, ""
-    return notes[: match.start()].strip(" ,.;").rstrip(" ,.;:-–—"), match[1].strip()
+    return notes[: match.start()].lstrip(" ,.;").rstrip(" ,.;:-–—"), match[1].strip()
 
 
 def log(ctx: Context, word: str, rest: str) -> Reply:
