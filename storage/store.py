@@ -141,7 +141,8 @@ class Store:
         return self._engine.lock
 
     def on_change(self, collection: str, hook: ChangeHook) -> None:
-        """Call `hook(collection, id, before, after)` for every change applied from now on."""
+        """Call `hook(collection, id, None, doc)` for every document held now, then
+        `hook(collection, id, before, after)` for every change applied from now on."""
         self._engine.on_change(collection, hook)
 
     def count(self, collection: str) -> int:
