@@ -63,7 +63,6 @@ class TelegramBot:
     def __init__(self, config: TelegramConfig, router: Router, clock: Clock = system_clock) -> None:
         self.config = config
         self.router = router
-        self.clock = clock
         self.application = build_application(config)
         tokens = ButtonTokens()
         sender = Sender(self.application.bot, tokens)
