@@ -2,14 +2,16 @@
 
 Also the few answers every adapter gives the same way: the refusal, the apology after a failure
 (logged by `failure`, which names the error and where it happened, never the data), and the note
-that an edited message is not applied twice.
+that an edited message is not applied twice, and the memory of recent ids that answers a
+platform's repeats once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import traceback
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -110,3 +112,21 @@ def failure(error: BaseException) -> str:
     if len(where) > 1 and where[1] != where[0]:
         described += f" (from {where[1]})"
     return described
+
+
+class RecentIds:
+    """A bounded set of recently seen keys (event ids, updates, presses): repeats are answered
+    once; the oldest are forgotten first."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._seen: OrderedDict[Hashable, None] = OrderedDict()
+
+    def add(self, key: Hashable) -> bool:
+        """Remember `key`; False when it was already there."""
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True

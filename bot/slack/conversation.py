@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.dispatch import REFUSAL, Clock, Files, answer, perform
+from bot.dispatch import REFUSAL, Clock, Files, RecentIds, answer, perform
 from bot.notify import DeliveryError
 from bot.slack.blocks import Block, card_buttons, fallback_text, reply_blocks
 from bot.slack.images import upload_image
@@ -45,7 +44,7 @@ class Conversation:
         self.people = people
         self.clock = clock
         self.notifier = SlackNotifier(client)
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen = RecentIds(SEEN_EVENTS)
 
     def person(self, user_id: str | None) -> Person | None:
         """The person of the team with this Slack user id; None for anyone else."""
@@ -53,12 +52,7 @@ class Conversation:
 
     def first_time(self, key: str) -> bool:
         """True once per event id or action: Slack's retries and repeats are answered once."""
-        if key in self._seen:
-            return False
-        self._seen[key] = None
-        while len(self._seen) > SEEN_EVENTS:
-            self._seen.popitem(last=False)
-        return True
+        return self._seen.add(key)
 
     async def ask(
         self, person: Person, text: str, message_id: str | None, files: Files = ()

@@ -11,8 +11,6 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections import OrderedDict
-from collections.abc import Hashable
 from typing import Any
 
 from telegram import Update
@@ -29,7 +27,16 @@ from telegram.ext import (
 )
 
 from bot.config import TelegramConfig
-from bot.dispatch import REFUSAL, SORRY, Clock, answer, edit_answer, failure, perform
+from bot.dispatch import (
+    REFUSAL,
+    SORRY,
+    Clock,
+    RecentIds,
+    answer,
+    edit_answer,
+    failure,
+    perform,
+)
 from bot.telegram.notes import LEGACY_FORWARD, Notes
 from bot.telegram.render import ButtonTokens
 from bot.telegram.send import Sender
@@ -46,23 +53,6 @@ COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 EXPIRED = "That button has expired (the bot restarted). Please type the command again."
 NOT_HERE = "I don't work in this chat; please use your private chat with me."
 NOT_HERE_INLINE = "I can't run buttons on inline messages; please use your private chat with me."
-
-
-class RecentIds:
-    """A bounded set of recently seen keys: repeats of an update are answered once."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._seen: OrderedDict[Hashable, None] = OrderedDict()
-
-    def add(self, key: Hashable) -> bool:
-        """Remember `key`; False when it was already there."""
-        if key in self._seen:
-            return False
-        self._seen[key] = None
-        if len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-        return True
 
 
 def served_chats(config: TelegramConfig) -> filters.BaseFilter:
