@@ -166,15 +166,29 @@ def measure(router: Router) -> tuple[Results, Results, dict[str, float]]:
     return wall, cpu, growth
 
 
+CHARTS_PATHS = ("handlers/reports/charts.py", "handlers/charts.py")  # now, and before issue 11
+# where the modules an older charts module imports live now (issue 11 moved them)
+MOVED = {
+    "handlers.report_data": "handlers.reports.data",
+    "handlers.report_text": "handlers.reports.summaries",
+}
+
+
 def charts_of(commit: str, folder: Path) -> object:
-    """handlers/reports/charts.py as it was at `commit`, loaded as a module of its own."""
-    source = subprocess.run(
-        ["git", "show", f"{commit}:handlers/reports/charts.py"],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).parent,
-    ).stdout
+    """The charts module as it was at `commit` (wherever it lived then), loaded on its own."""
+    for where in CHARTS_PATHS:
+        shown = subprocess.run(
+            ["git", "show", f"{commit}:{where}"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+        )
+        if shown.returncode == 0:
+            break
+    shown.check_returncode()
+    source = shown.stdout
+    for old, new in MOVED.items():
+        sys.modules.setdefault(old, importlib.import_module(new))
     path = folder / "charts_before.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("charts_before", path)
